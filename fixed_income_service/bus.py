@@ -1,0 +1,12 @@
+"""The fixed_income service's bus process: relays its outbox, consumes what it subscribes to."""
+
+from __future__ import annotations
+
+from fixed_income_service.config import get_settings
+from fleetkit.bus import main
+from fleetkit.probes import probe_subscriptions
+
+SUBSCRIPTIONS = {**probe_subscriptions("fixed_income")}
+
+if __name__ == "__main__":
+    main(get_settings(), SUBSCRIPTIONS)

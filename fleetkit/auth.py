@@ -1,0 +1,48 @@
+"""Who is calling: every service route needs a valid internal token for this service."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from fleetkit.internal_jwt import InternalClaims, InvalidToken, TokenVerifier
+from fleetkit.policy import Principal
+from fleetkit.problems import ProblemError
+
+_CHALLENGE = {"WWW-Authenticate": 'Bearer realm="finfleet-internal"'}
+
+
+def bearer_token(request: Request) -> str | None:
+    """The token of an `Authorization: Bearer` header, if any."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    return token.strip() or None if scheme.lower() == "bearer" else None
+
+
+def principal_from_claims(claims: InternalClaims) -> Principal:
+    """The policy's view of the caller described by a token."""
+    return Principal(
+        subject=claims.subject,
+        tenant_id=claims.tenant_id,
+        roles=claims.roles,
+        attributes=dict(claims.attributes),
+    )
+
+
+async def authenticate(request: Request) -> Principal:
+    """Verify the caller's internal token; 401 problem when it is absent or not valid."""
+    token = bearer_token(request)
+    if token is None:
+        raise ProblemError(401, detail="an internal bearer token is required", headers=_CHALLENGE)
+    verifier: TokenVerifier = request.app.state.token_verifier
+    try:
+        claims = verifier.verify(token)
+    except InvalidToken as exc:
+        raise ProblemError(401, "invalid-token", str(exc), headers=_CHALLENGE) from exc
+    principal = principal_from_claims(claims)
+    request.state.principal = principal
+    request.state.caller = claims.issuer
+    return principal
+
+
+CurrentPrincipal = Annotated[Principal, Depends(authenticate)]

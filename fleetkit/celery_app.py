@@ -1,0 +1,88 @@
+"""The Celery app factory: JSON only, UTC, a metrics endpoint per worker, task metrics.
+
+Tasks that are safe to run twice declare `**IDEMPOTENT` (acks_late): a worker killed mid-task
+leaves the message on the broker and another worker runs it again.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from celery import Celery, signals
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
+
+from fleetkit.json_logging import configure_logging
+from fleetkit.metrics import CELERY_TASK_LATENCY, CELERY_TASKS, serve_metrics
+from fleetkit.settings import BaseFleetSettings
+
+IDEMPOTENT: dict[str, Any] = {"acks_late": True, "reject_on_worker_lost": True}
+_started: dict[str, float] = {}
+
+
+class QueueDepthCollector(Collector):
+    """`celery_queue_length`: messages waiting in the broker, read at scrape time."""
+
+    def __init__(self, service: str, broker_url: str, queues: tuple[str, ...] = ("celery",)):
+        self.service = service
+        self.broker_url = broker_url
+        self.queues = queues
+
+    def collect(self) -> Any:
+        import redis
+
+        gauge = GaugeMetricFamily(
+            "celery_queue_length", "Messages waiting in the broker.", labels=["service", "queue"]
+        )
+        client = redis.Redis.from_url(self.broker_url, socket_timeout=2)
+        try:
+            for queue in self.queues:
+                gauge.add_metric([self.service, queue], float(client.llen(queue)))
+        except redis.RedisError:
+            pass
+        finally:
+            client.close()
+        yield gauge
+
+
+def make_celery(settings: BaseFleetSettings, *, include: list[str]) -> Celery:
+    """The service's Celery app on its own Redis, with `include` task modules."""
+    broker = settings.redis_url.get_secret_value()
+    app = Celery(settings.service_name, broker=broker, backend=broker, include=include)
+    app.conf.update(
+        task_serializer="json",
+        result_serializer="json",
+        accept_content=["json"],
+        timezone="UTC",
+        enable_utc=True,
+        task_track_started=True,
+        result_expires=3600,
+        worker_prefetch_multiplier=1,
+        broker_connection_retry_on_startup=True,
+        task_default_queue="celery",
+        fleet_database_url=settings.database_url.get_secret_value(),
+    )
+    service = settings.service_name
+
+    @signals.setup_logging.connect(weak=False)
+    def _logging(**_: Any) -> None:
+        configure_logging(service, settings.fleet.log_level)
+
+    @signals.worker_init.connect(weak=False)
+    def _metrics_endpoint(**_: Any) -> None:
+        serve_metrics(settings.worker_metrics_port, [QueueDepthCollector(service, broker)])
+
+    @signals.task_prerun.connect(weak=False)
+    def _task_started(task_id: str = "", **_: Any) -> None:
+        _started[task_id] = time.perf_counter()
+
+    @signals.task_postrun.connect(weak=False)
+    def _task_finished(task_id: str = "", task: Any = None, state: str = "", **_: Any) -> None:
+        name = getattr(task, "name", "unknown")
+        CELERY_TASKS.labels(service, name, state or "UNKNOWN").inc()
+        started = _started.pop(task_id, None)
+        if started is not None:
+            CELERY_TASK_LATENCY.labels(service, name).observe(time.perf_counter() - started)
+
+    return app

@@ -1,0 +1,69 @@
+"""Async SQLAlchemy: one engine per process, one session (and transaction) per request."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy import MetaData, text
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+from sqlalchemy.orm import DeclarativeBase
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class KitBase(DeclarativeBase):
+    """Declarative base of the kit's own tables (outbox, inbox, idempotency keys).
+
+    Each service declares its own base for its tables, with the same NAMING_CONVENTION, and
+    gives Alembic both metadatas.
+    """
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def make_engine(url: str, *, pool_size: int = 5) -> AsyncEngine:
+    """An asyncpg engine with pre-ping, so a restarted Postgres does not fail the next request."""
+    return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+
+
+def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Sessions that keep loaded objects usable after commit."""
+    return async_sessionmaker(engine, expire_on_commit=False)
+
+
+async def set_tenant(session: AsyncSession, tenant_id: str | None) -> None:
+    """Scope row-level security to one tenant for the rest of this transaction."""
+    await session.execute(
+        text("SELECT set_config('app.tenant_id', :tenant, true)"), {"tenant": tenant_id or ""}
+    )
+
+
+async def request_session(request: Request) -> AsyncIterator[AsyncSession]:
+    """The request's unit of work: commit when the handler returns, roll back when it raises."""
+    sessionmaker: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
+    async with sessionmaker() as session:
+        principal = getattr(request.state, "principal", None)
+        await set_tenant(session, getattr(principal, "tenant_id", None))
+        try:
+            yield session
+        except BaseException:
+            await session.rollback()
+            raise
+        else:
+            await session.commit()
+
+
+SessionDep = Annotated[AsyncSession, Depends(request_session)]

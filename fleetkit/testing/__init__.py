@@ -1,0 +1,1 @@
+"""Test support for every service: real Postgres, real Redis, real migrations."""

@@ -1,0 +1,1 @@
+"""A minimal service made of the kit alone, for testing fleetkit without any real service."""

@@ -1,0 +1,46 @@
+"""The kit's test service: only what `create_fleet_app` gives, plus the probe and an echo."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from fastapi import APIRouter, FastAPI
+from pydantic import BaseModel
+
+from fleetkit import probes
+from fleetkit.app import create_fleet_app
+from fleetkit.testing.kit_service.config import Settings
+
+router = APIRouter(prefix="/echo", tags=["test"])
+
+
+class EchoCreate(BaseModel):
+    amount: Decimal
+    note: str = ""
+
+
+class EchoPublic(BaseModel):
+    amount: str
+    note: str
+    sequence: int
+
+
+_calls = {"count": 0}
+
+
+@router.post("", status_code=201, response_model=EchoPublic)
+async def create_echo(body: EchoCreate) -> EchoPublic:
+    """Answers with a sequence number, so a replayed response can be told from a rerun."""
+    _calls["count"] += 1
+    return EchoPublic(amount=str(body.amount), note=body.note, sequence=_calls["count"])
+
+
+@router.post("/boom", status_code=201)
+async def explode() -> None:
+    raise RuntimeError("unexpected failure inside a handler")
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    return create_fleet_app(
+        settings or Settings(), title="Kit test service", routers=[probes.router, router]
+    )

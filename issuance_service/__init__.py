@@ -1,0 +1,4 @@
+"""Issuance service.
+
+Issuers and KYC, campaigns, investments, escrow, share-certificate NFTs.
+"""

@@ -1,0 +1,4 @@
+"""Real estate service.
+
+Buildings, units, tenants, leases, charges, payments, deposits, expenses and reports.
+"""

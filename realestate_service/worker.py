@@ -1,0 +1,10 @@
+"""The realestate service's Celery app and its beat schedule."""
+
+from __future__ import annotations
+
+from fleetkit.celery_app import make_celery
+from fleetkit.housekeeping import BEAT_SCHEDULE
+from realestate_service.config import get_settings
+
+celery_app = make_celery(get_settings(), include=["fleetkit.housekeeping"])
+celery_app.conf.beat_schedule = {**BEAT_SCHEDULE}

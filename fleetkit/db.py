@@ -66,4 +66,6 @@ async def request_session(request: Request) -> AsyncIterator[AsyncSession]:
             await session.commit()
 
 
-SessionDep = Annotated[AsyncSession, Depends(request_session)]
+# scope="function": the commit happens before the response is sent, so a failed commit is an
+# error answer, never a success the database did not keep.
+SessionDep = Annotated[AsyncSession, Depends(request_session, scope="function")]

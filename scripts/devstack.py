@@ -327,15 +327,15 @@ def port_is_listening(port: int, host: str = PRIVATE_HOST) -> bool:
         return probe.connect_ex((host, port)) == 0
 
 
-def wait_until(answers: Callable[[], str | None], what: str, timeout: float) -> None:
-    """Poll ``answers`` until it returns None, or fail after ``timeout`` seconds."""
+def wait_until(problem: Callable[[], str | None], what: str, timeout: float) -> None:
+    """Poll ``problem`` until it reports none, or fail after ``timeout`` seconds."""
     deadline = time.monotonic() + timeout
-    reason = answers()
+    reason = problem()
     while reason is not None:
         if time.monotonic() > deadline:
             raise DevstackError(f"{what} did not answer within {timeout:.0f}s: {reason}")
         time.sleep(0.5)
-        reason = answers()
+        reason = problem()
 
 
 # --- commands --------------------------------------------------------------------------------
@@ -565,7 +565,7 @@ def stop_private_redis(stack: Stack) -> None:
 
 
 def silent_servers(
-    env: Mapping[str, str], keys: Iterable[str], answers: Callable[[str], str | None]
+    env: Mapping[str, str], keys: Iterable[str], problem: Callable[[str], str | None]
 ) -> list[str]:
     """The variables among ``keys`` whose server does not answer (one probe per server)."""
     reasons: dict[str, str | None] = {}
@@ -574,7 +574,7 @@ def silent_servers(
         url = required(env, key)
         server = server_of(url)
         if server not in reasons:
-            reasons[server] = answers(url)
+            reasons[server] = problem(url)
             if reasons[server] is not None:
                 say(f"{server} does not answer for {key}: {reasons[server]}")
         if reasons[server] is not None:

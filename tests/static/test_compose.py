@@ -679,3 +679,15 @@ def test_grafana_dashboards_use_the_provisioned_prometheus(
     mounts = {m.source: m.target for m in _mounts(services["grafana"]) if m.kind == "bind"}
     assert mounts.get("./ops/grafana/provisioning") == "/etc/grafana/provisioning"
     assert paths == {mounts.get("./ops/grafana/dashboards")}
+
+
+def test_every_variable_compose_requires_is_documented_in_env_example() -> None:
+    lines = [
+        line for line in COMPOSE_FILE.read_text().splitlines() if not line.lstrip().startswith("#")
+    ]
+    required = set(re.findall(r"\$\{([A-Z0-9_]+):\?", "\n".join(lines)))
+    documented = set(
+        re.findall(r"^([A-Z0-9_]+)=", (ROOT / ".env.example").read_text(), flags=re.MULTILINE)
+    )
+    assert required, "the compose file requires no variable at all: the check would be empty"
+    assert required - documented == set()

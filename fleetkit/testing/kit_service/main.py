@@ -9,6 +9,9 @@ from pydantic import BaseModel
 
 from fleetkit import probes
 from fleetkit.app import create_fleet_app
+from fleetkit.db import SessionDep
+from fleetkit.events.models import OutboxRecord
+from fleetkit.ids import new_id
 from fleetkit.testing.kit_service.config import Settings
 
 router = APIRouter(prefix="/echo", tags=["test"])
@@ -38,6 +41,15 @@ async def create_echo(body: EchoCreate) -> EchoPublic:
 @router.post("/boom", status_code=201)
 async def explode() -> None:
     raise RuntimeError("unexpected failure inside a handler")
+
+
+@router.post("/commit-fails", status_code=202)
+async def commit_fails(session: SessionDep) -> dict[str, str]:
+    """Writes two outbox rows with one id: the handler returns, the commit then fails."""
+    event_id = new_id()
+    for _ in range(2):
+        session.add(OutboxRecord(id=event_id, stream="s", type="t", envelope={}))
+    return {"status": "accepted"}
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

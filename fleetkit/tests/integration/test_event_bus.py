@@ -1,6 +1,7 @@
 """The event bus end to end on real Postgres and Redis: outbox → relay → stream → consumer."""
 
 import asyncio
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select, update
@@ -223,7 +224,7 @@ async def test_event_without_a_handler_is_acknowledged_and_noted(sessions, bus):
 async def test_handler_sees_the_events_ids_as_causation_and_correlation(sessions, relay, bus):
     from fleetkit.request_context import causation_id_var, correlation_id_var
 
-    seen = {}
+    seen: dict[str, Any] = {}
 
     async def handler(session, event):
         seen["causation"] = causation_id_var.get()
@@ -239,3 +240,14 @@ async def test_handler_sees_the_events_ids_as_causation_and_correlation(sessions
     assert seen["causation"] == str(event.id)
     assert seen["child"].causation_id == str(event.id)
     assert seen["child"].correlation_id == seen["correlation"]
+
+
+async def test_failed_commit_is_an_error_answer_not_a_success(app, auth_headers):
+    import httpx
+
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        response = await client.post("/v1/echo/commit-fails", headers=auth_headers())
+
+    assert response.status_code == 500
+    assert response.headers["content-type"] == "application/problem+json"

@@ -149,7 +149,9 @@ def test_an_unsigned_alg_none_token_is_refused():
 def test_an_hs256_token_keyed_with_the_public_key_is_refused():
     # Algorithm confusion: the verifier's public key must never be used as an HMAC secret.
     public_bytes = public_key_of(PORTFOLIO_SEED)
-    token = jwt.encode(valid_claims(), public_bytes, algorithm="HS256", headers={"kid": "portfolio"})
+    token = jwt.encode(
+        valid_claims(), public_bytes, algorithm="HS256", headers={"kid": "portfolio"}
+    )
 
     with pytest.raises(InvalidToken, match="algorithm not allowed"):
         VERIFIER.verify(token)

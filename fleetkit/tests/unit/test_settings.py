@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import os
-import secrets
 from typing import Any
 
 import pytest
@@ -19,7 +18,8 @@ def b64url(raw: bytes) -> str:
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
 
 
-SEED = secrets.token_bytes(32)
+# Fixed bytes, so parametrized test ids are the same in every pytest-xdist worker.
+SEED = bytes(range(32))
 PUBLIC_KEYS = ",".join(f"{name}:{b64url(public_key_of(SEED))}" for name in SERVICES)
 REAL_VALUES: dict[str, Any] = {
     "database_url": "postgresql+asyncpg://ledger:s3cret@db.internal:5432/ledger",
@@ -55,9 +55,7 @@ def test_development_accepts_the_defaults():
 
 
 def test_development_accepts_placeholder_keys_and_treats_them_as_unset():
-    settings = Settings(
-        jwt_private_key="change-me", fleet=FleetSettings(jwt_public_keys="")
-    )
+    settings = Settings(jwt_private_key="change-me", fleet=FleetSettings(jwt_public_keys=""))
 
     assert settings.signing_key() is None
 
@@ -123,9 +121,9 @@ def test_production_reads_real_values_from_the_environment(monkeypatch: pytest.M
 @pytest.mark.parametrize(
     ("bad_key", "message"),
     [
-        ("not-base64!", "must be 32 bytes"),
-        (b64url(secrets.token_bytes(16)), "must be 32 bytes, got 16"),
-        (b64url(secrets.token_bytes(64)), "must be 32 bytes, got 64"),
+        ("not-base64!", "ledger JWT private key is not base64url"),
+        (b64url(bytes(16)), "must be 32 bytes, got 16"),
+        (b64url(bytes(64)), "must be 32 bytes, got 64"),
     ],
 )
 def test_production_refuses_a_malformed_private_key(bad_key: str, message: str):
@@ -134,7 +132,7 @@ def test_production_refuses_a_malformed_private_key(bad_key: str, message: str):
 
 
 def test_production_refuses_a_malformed_public_key_list():
-    fleet = FleetSettings.model_construct(env="production", jwt_public_keys="ledger")
+    fleet = FleetSettings(env="production", jwt_public_keys="ledger")
 
     with pytest.raises(ValidationError, match="'ledger' is not name:key"):
         Settings(**REAL_VALUES, fleet=fleet)

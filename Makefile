@@ -177,13 +177,15 @@ dev-stop: ## stop the private Postgres and Redis that make dev started under .de
 
 # --- quality ----------------------------------------------------------------------------------
 
-test: ## the whole test suite (real Postgres and Redis), 2 xdist workers
-	@$(UV) run pytest -n 2 --dist loadgroup $(TEST_PATHS) $(PYTEST_ARGS) \
-		|| { rc=$$?; echo "pytest exited with status $$rc" >&2; exit $$rc; }
+test: ## the whole suite: unit + integration on 2 xdist workers, then the end-to-end fleet
+	@$(UV) run pytest -n 2 -m "not e2e" $(TEST_PATHS) $(PYTEST_ARGS) \
+		|| { rc=$$?; echo "pytest (unit + integration) exited with status $$rc" >&2; exit $$rc; }
+	@$(MAKE) test-e2e
 
 test-e2e: ## only the end-to-end suite (the fleet as real processes)
 	@if [ ! -d tests/e2e ]; then echo "no end-to-end suite yet (tests/e2e does not exist)"; exit 0; fi; \
-	$(UV) run pytest tests/e2e -m e2e $(PYTEST_ARGS)
+	$(UV) run pytest tests/e2e -m e2e $(PYTEST_ARGS) \
+		|| { rc=$$?; echo "pytest (end-to-end) exited with status $$rc" >&2; exit $$rc; }
 
 lint: ## ruff check, ruff format --check and mypy over the whole tree
 	@rc=0; \

@@ -69,16 +69,22 @@ def make_celery(settings: BaseFleetSettings, *, include: list[str]) -> Celery:
     def _logging(**_: Any) -> None:
         configure_logging(service, settings.fleet.log_level)
 
+    # Signals are process-wide: each handler acts only for this app's worker and tasks.
     @signals.worker_init.connect(weak=False)
-    def _metrics_endpoint(**_: Any) -> None:
+    def _metrics_endpoint(sender: Any = None, **_: Any) -> None:
+        if getattr(sender, "app", None) is not app:
+            return
         serve_metrics(settings.worker_metrics_port, [QueueDepthCollector(service, broker)])
 
     @signals.task_prerun.connect(weak=False)
-    def _task_started(task_id: str = "", **_: Any) -> None:
-        _started[task_id] = time.perf_counter()
+    def _task_started(task_id: str = "", task: Any = None, **_: Any) -> None:
+        if getattr(task, "app", None) is app:
+            _started[task_id] = time.perf_counter()
 
     @signals.task_postrun.connect(weak=False)
     def _task_finished(task_id: str = "", task: Any = None, state: str = "", **_: Any) -> None:
+        if getattr(task, "app", None) is not app:
+            return
         name = getattr(task, "name", "unknown")
         CELERY_TASKS.labels(service, name, state or "UNKNOWN").inc()
         started = _started.pop(task_id, None)

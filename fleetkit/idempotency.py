@@ -11,7 +11,6 @@ natural keys (transaction ids, client order ids) so a rerun finds what the first
 from __future__ import annotations
 
 import hashlib
-import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -23,12 +22,13 @@ from sqlalchemy.orm import Mapped, mapped_column
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from fleetkit.db import KitBase
-from fleetkit.problems import ProblemError, problem_document
+from fleetkit.problems import ProblemError, send_problem
 
 HEADER = "idempotency-key"
 RETENTION = timedelta(hours=24)
 LEASE = timedelta(seconds=60)
 MAX_BODY_BYTES = 16 * 1024 * 1024
+MAX_SCOPE_LENGTH = 400
 _WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 _NOT_FINAL = {401, 403, 408, 429}
 
@@ -38,7 +38,7 @@ class IdempotencyRecord(KitBase):
 
     __tablename__ = "idempotency_keys"
 
-    scope: Mapped[str] = mapped_column(String(400), primary_key=True)
+    scope: Mapped[str] = mapped_column(String(MAX_SCOPE_LENGTH), primary_key=True)
     key: Mapped[str] = mapped_column(String(255), primary_key=True)
     request_hash: Mapped[str] = mapped_column(String(64))
     state: Mapped[str] = mapped_column(String(16))
@@ -61,7 +61,12 @@ def caller_scope(headers: dict[str, str], method: str, path: str) -> str:
             tenant, subject = str(claims.get("tenant") or "-"), str(claims.get("sub", subject))
         except jwt.PyJWTError:
             subject = "invalid-token"
-    return f"{tenant}|{subject}|{method} {path}"
+    scope = f"{tenant}|{subject}|{method} {path}"
+    if len(scope) <= MAX_SCOPE_LENGTH:
+        return scope
+    # Keep a readable prefix and make the whole unique with its digest.
+    digest = hashlib.sha256(scope.encode()).hexdigest()
+    return f"{scope[: MAX_SCOPE_LENGTH - 65]}#{digest}"
 
 
 def request_fingerprint(method: str, path: str, query: bytes, body: bytes) -> str:
@@ -164,7 +169,7 @@ class IdempotencyMiddleware:
         try:
             await self._idempotent(scope, receive, send, headers, key)
         except ProblemError as error:
-            await _send_problem(scope, send, error)
+            await send_problem(scope, send, error)
 
     async def _idempotent(
         self, scope: Scope, receive: Receive, send: Send, headers: dict[str, str], key: str
@@ -240,16 +245,3 @@ async def _replay(send: Send, record: IdempotencyRecord) -> None:
         {"type": "http.response.start", "status": record.response_status, "headers": headers}
     )
     await send({"type": "http.response.body", "body": record.response_body or b""})
-
-
-async def _send_problem(scope: Scope, send: Send, error: ProblemError) -> None:
-    body = problem_document(None, error)
-    body["instance"] = scope["path"]
-    payload = json.dumps(body).encode()
-    headers = [
-        (b"content-type", b"application/problem+json"),
-        (b"content-length", str(len(payload)).encode()),
-    ]
-    headers += [(k.lower().encode(), v.encode()) for k, v in error.headers.items()]
-    await send({"type": "http.response.start", "status": error.status, "headers": headers})
-    await send({"type": "http.response.body", "body": payload})

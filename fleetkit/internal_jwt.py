@@ -86,7 +86,7 @@ class TokenVerifier:
         """The claims of a valid token for this service, or InvalidToken."""
         try:
             header = jwt.get_unverified_header(token)
-        except jwt.PyJWTError as exc:
+        except (jwt.PyJWTError, ValueError) as exc:  # UnicodeError is a ValueError
             raise InvalidToken("malformed token") from exc
         if header.get("alg") != ALGORITHM:
             raise InvalidToken("algorithm not allowed")

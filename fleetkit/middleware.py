@@ -10,6 +10,7 @@ import time
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from fleetkit.metrics import HTTP_LATENCY, HTTP_REQUESTS
+from fleetkit.problems import send_unexpected_error
 from fleetkit.request_context import request_id_var, traceparent_var
 
 log = logging.getLogger("fleetkit.access")
@@ -57,12 +58,13 @@ class RequestContextMiddleware:
         rid_token = request_id_var.set(request_id[:64])
         tp_token = traceparent_var.set(traceparent)
         status = 500
+        status_sent = False
         started = time.perf_counter()
 
         async def send_with_ids(message: Message) -> None:
-            nonlocal status
+            nonlocal status, status_sent
             if message["type"] == "http.response.start":
-                status = message["status"]
+                status, status_sent = message["status"], True
                 message.setdefault("headers", [])
                 message["headers"] = [
                     *message["headers"],
@@ -73,6 +75,13 @@ class RequestContextMiddleware:
 
         try:
             await self.app(scope, receive, send_with_ids)
+        except Exception:
+            # Answered here, inside the request's context, so the 500 problem and the logged
+            # stack carry the request and trace ids the client sees.
+            log.exception("unhandled error on %s %s", scope["method"], scope["path"])
+            if status_sent:
+                raise
+            await send_unexpected_error(scope, send_with_ids)
         finally:
             template = route_template(scope)
             elapsed = time.perf_counter() - started

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 
@@ -9,6 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import Scope, Send
 
 from fleetkit.request_context import request_id_var, trace_id
 
@@ -129,9 +131,28 @@ async def _on_validation_error(request: Request, exc: Exception) -> JSONResponse
 
 
 async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
-    # The client learns only that it failed and the trace id; the log keeps the stack.
+    # Reached only by an app without RequestContextMiddleware, which answers these itself.
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     return problem_response(request, ProblemError(500, detail="an unexpected error occurred"))
+
+
+async def send_problem(scope: Scope, send: Send, error: ProblemError) -> None:
+    """Send a problem response from ASGI middleware, where there is no Request object."""
+    body = problem_document(None, error)
+    body["instance"] = scope["path"]
+    payload = json.dumps(body).encode()
+    headers = [
+        (b"content-type", PROBLEM_JSON.encode()),
+        (b"content-length", str(len(payload)).encode()),
+        *((k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in error.headers.items()),
+    ]
+    await send({"type": "http.response.start", "status": error.status, "headers": headers})
+    await send({"type": "http.response.body", "body": payload})
+
+
+async def send_unexpected_error(scope: Scope, send: Send) -> None:
+    """The 500 problem: the client learns only that it failed and the ids; the log has the rest."""
+    await send_problem(scope, send, ProblemError(500, detail="an unexpected error occurred"))
 
 
 def install_problem_handlers(app: FastAPI) -> None:

@@ -57,14 +57,18 @@ class FleetSettings(BaseSettings):
 
     def service_url(self, short_name: str) -> str:
         """Base URL of a service by its short name (`ledger`, `fixed_income`, ...)."""
-        url = getattr(self, f"{short_name}_url", None)
-        if not isinstance(url, str):
-            raise SettingsError(f"no URL configured for service {short_name!r}")
+        if short_name not in SERVICES:
+            raise SettingsError(
+                f"no URL configured for service {short_name!r}: not one of {SERVICES}"
+            )
+        url: str = getattr(self, f"{short_name}_url")
         return url.rstrip("/")
 
     @model_validator(mode="after")
     def _refuse_placeholders_in_production(self) -> Self:
-        if self.env == "production" and _is_placeholder(self.jwt_public_keys):
+        if self.env != "production":
+            return self
+        if _is_placeholder(self.jwt_public_keys):
             raise SettingsError(
                 "production mode refuses a placeholder or empty FLEET_JWT_PUBLIC_KEYS"
             )

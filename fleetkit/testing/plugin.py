@@ -10,7 +10,7 @@ and its tests get `settings`, `db_session` (rolled back after each test), `app` 
 (real committing sessions; every table is truncated after the test), `redis`, `bus`,
 `fleet_keys` and `mint_token`. Postgres and Redis come from `TEST_POSTGRES_URL`
 (default `postgresql://postgres@127.0.0.1:5432/postgres`) and `TEST_REDIS_URL`
-(default `redis://127.0.0.1:6379`); Redis databases 10 and up are used, two per test worker.
+(default `redis://127.0.0.1:6379`); Redis databases 10 and up are used, one per test worker.
 """
 
 from __future__ import annotations
@@ -115,9 +115,14 @@ class TestResources:
         return self._urls[package]
 
     def redis_urls(self) -> tuple[str, str]:
-        """(service Redis, bus Redis) URLs private to this test worker."""
-        first = FIRST_REDIS_DB + 2 * _worker_number(self.worker_id)
-        return f"{REDIS_BASE}/{first}", f"{REDIS_BASE}/{first + 1}"
+        """(service Redis, bus Redis) URLs private to this test worker.
+
+        Both live in one Redis database per worker (10 + worker number, so up to six workers
+        fit in Redis's default sixteen databases); Celery's keys and the `fleet.*` streams
+        do not collide.
+        """
+        url = f"{REDIS_BASE}/{FIRST_REDIS_DB + _worker_number(self.worker_id)}"
+        return url, url
 
     def settings(self, package: str) -> BaseFleetSettings:
         """The package's Settings on its test database and Redis, with this run's keys."""
@@ -286,10 +291,3 @@ def auth_headers(mint_token: Callable[..., str]) -> Callable[..., dict[str, str]
         return {"Authorization": f"Bearer {mint_token(**claims)}"}
 
     return headers
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Keep each end-to-end module on one xdist worker (`--dist loadgroup`)."""
-    for item in items:
-        if item.get_closest_marker("e2e"):
-            item.add_marker(pytest.mark.xdist_group("e2e"))

@@ -31,6 +31,7 @@ from fleetkit.testing.plugin import ADMIN_URL, recreate_database
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 START_TIMEOUT_SECONDS = 120
+SETTINGS = ("FLEET_", *(f"{service.upper()}_" for service in SERVICES))
 
 
 def free_port() -> int:
@@ -178,9 +179,21 @@ def fleet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Fleet]:
     env = fleet_environment(fleet, redis_port, databases)
     migrate_all(env)
     procfile = relocated_procfile(fleet, workdir)
+    # honcho reads ./.env unless told otherwise: a developer's .env must not leak in.
+    env_file = workdir / "fleet.env"
+    env_file.write_text("".join(f"{k}={v}\n" for k, v in env.items() if k.startswith(SETTINGS)))
     with fleet.log_path.open("wb") as log:
         honcho = subprocess.Popen(
-            [str(BIN / "honcho"), "-f", str(procfile), "-d", str(ROOT), "start"],
+            [
+                str(BIN / "honcho"),
+                "-f",
+                str(procfile),
+                "-e",
+                str(env_file),
+                "-d",
+                str(ROOT),
+                "start",
+            ],
             cwd=ROOT,
             env=env,
             stdout=log,

@@ -34,7 +34,7 @@ def celery_app(service_package: str, test_resources: Any) -> Celery:
 
 
 @pytest.fixture(scope="module")
-def worker(celery_app: Celery) -> Iterator[Any]:
+def worker(celery_app: Celery) -> Iterator[Celery]:
     """An in-process worker thread consuming the service's Redis broker."""
     with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
         yield celery_app

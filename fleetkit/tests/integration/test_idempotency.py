@@ -307,13 +307,6 @@ async def test_a_read_with_a_key_is_not_recorded(
     assert await stored_keys(committed) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "fleetkit bug: caller_scope() can exceed idempotency_keys.scope VARCHAR(400); the "
-        "INSERT fails and the client gets a 500 instead of the route's answer"
-    ),
-)
 async def test_a_long_path_with_a_key_is_not_a_500(
     lenient_client: httpx.AsyncClient, headers: Callable[..., dict[str, str]]
 ):

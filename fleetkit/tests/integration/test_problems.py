@@ -151,13 +151,6 @@ async def test_an_unexpected_exception_is_a_500_problem_without_internals(
         assert leak not in response.text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "fleetkit bug: the 500 problem is rendered by Starlette's ServerErrorMiddleware, outside "
-        "RequestContextMiddleware, after the request and trace ids were reset"
-    ),
-)
 async def test_an_unexpected_exception_problem_still_carries_the_trace_and_request_ids(
     lenient_client: httpx.AsyncClient, auth_headers: Callable[..., dict[str, str]]
 ):

@@ -238,11 +238,6 @@ def test_any_jwt_shaped_string_is_refused_with_invalid_token(candidate: str):
         VERIFIER.verify(candidate)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=UnicodeEncodeError,
-    reason="fleetkit bug: TokenVerifier.verify lets UnicodeEncodeError escape for lone surrogates",
-)
 def test_a_string_with_a_lone_surrogate_is_refused_with_invalid_token():
     with pytest.raises(InvalidToken):
         VERIFIER.verify("eyJhbGciOiJFZERTQSJ9.\ud800.x")

@@ -189,10 +189,6 @@ def test_service_url_fails_for_an_unknown_service(unknown: str):
         FleetSettings().service_url(unknown)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="fleetkit bug: service_url resolves any `<name>_url` field, not only services",
-)
 @pytest.mark.parametrize("not_a_service", ["bus_redis", "chain_rpc"])
 def test_service_url_refuses_a_setting_that_is_not_a_service(not_a_service: str):
     with pytest.raises(SettingsError):

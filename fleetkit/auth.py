@@ -10,8 +10,6 @@ from fleetkit.internal_jwt import InternalClaims, InvalidToken, TokenVerifier
 from fleetkit.policy import Principal
 from fleetkit.problems import ProblemError
 
-_CHALLENGE = {"WWW-Authenticate": 'Bearer realm="finfleet-internal"'}
-
 
 def bearer_token(request: Request) -> str | None:
     """The token of an `Authorization: Bearer` header, if any."""
@@ -29,16 +27,21 @@ def principal_from_claims(claims: InternalClaims) -> Principal:
     )
 
 
-async def authenticate(request: Request) -> Principal:
-    """Verify the caller's internal token; 401 problem when it is absent or not valid."""
+def verify_bearer(request: Request, verifier: TokenVerifier, *, realm: str) -> InternalClaims:
+    """The claims of the request's bearer token; a 401 problem when absent or not valid."""
+    challenge = {"WWW-Authenticate": f'Bearer realm="{realm}"'}
     token = bearer_token(request)
     if token is None:
-        raise ProblemError(401, detail="an internal bearer token is required", headers=_CHALLENGE)
-    verifier: TokenVerifier = request.app.state.token_verifier
+        raise ProblemError(401, detail="a bearer token is required", headers=challenge)
     try:
-        claims = verifier.verify(token)
+        return verifier.verify(token)
     except InvalidToken as exc:
-        raise ProblemError(401, "invalid-token", str(exc), headers=_CHALLENGE) from exc
+        raise ProblemError(401, "invalid-token", str(exc), headers=challenge) from exc
+
+
+async def authenticate(request: Request) -> Principal:
+    """Verify the caller's internal token for this service (every `/v1` route)."""
+    claims = verify_bearer(request, request.app.state.token_verifier, realm="finfleet-internal")
     principal = principal_from_claims(claims)
     request.state.principal = principal
     request.state.caller = claims.issuer

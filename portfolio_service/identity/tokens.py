@@ -10,14 +10,12 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from fleetkit.auth import bearer_token, principal_from_claims
-from fleetkit.internal_jwt import InvalidToken, TokenMinter, TokenVerifier
+from fleetkit.auth import principal_from_claims, verify_bearer
+from fleetkit.internal_jwt import TokenMinter
 from fleetkit.policy import Principal
-from fleetkit.problems import ProblemError
 
 PUBLIC_AUDIENCE = "finfleet-api"
 ACCESS_TOKEN_TTL_SECONDS = 300
-_CHALLENGE = {"WWW-Authenticate": 'Bearer realm="finfleet"'}
 
 
 def access_token_minter(issuer: str, seed: bytes) -> TokenMinter:
@@ -27,14 +25,7 @@ def access_token_minter(issuer: str, seed: bytes) -> TokenMinter:
 
 async def current_user(request: Request) -> Principal:
     """The signed-in user; 401 problem without a valid access token."""
-    token = bearer_token(request)
-    if token is None:
-        raise ProblemError(401, detail="an access token is required", headers=_CHALLENGE)
-    verifier: TokenVerifier = request.app.state.access_token_verifier
-    try:
-        claims = verifier.verify(token)
-    except InvalidToken as exc:
-        raise ProblemError(401, "invalid-token", str(exc), headers=_CHALLENGE) from exc
+    claims = verify_bearer(request, request.app.state.access_token_verifier, realm="finfleet")
     principal = principal_from_claims(claims)
     request.state.principal = principal
     return principal

@@ -110,7 +110,7 @@ async def test_a_missing_token_is_a_401_problem_with_a_bearer_challenge(
 
     body = assert_is_problem(response, 401, "unauthorized")
     assert response.headers["www-authenticate"] == 'Bearer realm="finfleet-internal"'
-    assert body["detail"] == "an internal bearer token is required"
+    assert body["detail"] == "a bearer token is required"
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""The ledger service's app: the kit's defaults plus this service's routers."""
+"""The ledger service's app: the kit's defaults plus assets, accounts and transactions."""
 
 from __future__ import annotations
 
@@ -6,7 +6,11 @@ from fastapi import FastAPI
 
 from fleetkit import probes
 from fleetkit.app import create_fleet_app
+from ledger_service.accounts.router import router as accounts
+from ledger_service.assets.router import router as assets
 from ledger_service.config import Settings, get_settings
+from ledger_service.transactions.movements import router as movements
+from ledger_service.transactions.router import router as transactions
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -15,8 +19,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         settings or get_settings(),
         title="Ledger service",
         description=(
-            "Assets, accounts, transactions and entries, holds, balances as of any time, the "
-            "audit chain."
+            "The fleet's book of record: multi-asset double-entry accounts, two-phase holds, "
+            "reversals, balances as of any time, a hash-chained audit log."
         ),
-        routers=[probes.router],
+        routers=[assets, accounts, transactions, movements, probes.router],
     )

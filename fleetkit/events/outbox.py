@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fleetkit.events.envelope import Event, stream_of
 from fleetkit.events.models import OutboxRecord
+from fleetkit.ids import new_id
 from fleetkit.request_context import (
     causation_id_var,
     correlation_id_var,
@@ -45,3 +49,50 @@ def emit(
         )
     )
     return event
+
+
+async def emit_many(
+    connection: Any,
+    *,
+    producer: str,
+    events: Sequence[tuple[str, dict[str, Any], str | None]],
+) -> None:
+    """Add many `(type, payload, tenant_id)` events to the outbox in one statement.
+
+    For bulk paths (a ledger batch of thousands of transactions): the same envelope as `emit`,
+    built without per-event model validation, written on the raw asyncpg `connection` of the
+    business transaction.
+    """
+    if not events:
+        return
+    occurred_at = datetime.now(UTC).isoformat()
+    context = {
+        "correlation_id": correlation_id_var.get() or request_id_var.get(),
+        "causation_id": causation_id_var.get(),
+        "traceparent": traceparent_var.get(),
+    }
+    ids, types, envelopes = [], [], []
+    for event_type, payload, tenant_id in events:
+        event_id = new_id()
+        envelope = {
+            "id": str(event_id),
+            "type": event_type,
+            "version": 1,
+            "occurred_at": occurred_at,
+            "producer": producer,
+            "tenant_id": tenant_id,
+            **context,
+            "payload": payload,
+        }
+        ids.append(event_id)
+        types.append(event_type)
+        envelopes.append(json.dumps(envelope))
+    await connection.execute(
+        "INSERT INTO outbox (id, stream, type, envelope) "
+        "SELECT id, $2, type, envelope::jsonb "
+        "FROM unnest($1::uuid[], $3::text[], $4::text[]) AS t(id, type, envelope)",
+        ids,
+        stream_of(producer),
+        types,
+        envelopes,
+    )

@@ -1,0 +1,1 @@
+"""Accounts: one asset each, a normal side, four running totals, limits, balances as of any time."""

@@ -1,0 +1,63 @@
+"""Amounts: decimal strings on the wire, integer minor units in the ledger, never rounded."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from ledger_service.domain.refusals import Refusal
+
+ASSET_NOTATION = re.compile(r"^(?P<code>[A-Z][A-Z0-9_.:-]{0,31})/(?P<scale>\d{1,2})$")
+MAX_SCALE = 18
+# Account columns are BIGINT: keep every sum of minor units inside it.
+MAX_MINOR_UNITS = 2**62
+
+
+@dataclass(frozen=True)
+class Asset:
+    """An asset and its scale: `USD/2` counts cents, `AAPL/9` billionths of a share."""
+
+    code: str
+    scale: int
+
+    @property
+    def notation(self) -> str:
+        return f"{self.code}/{self.scale}"
+
+
+def parse_asset(notation: str) -> Asset:
+    """`USD/2` → Asset("USD", 2); anything else is refused."""
+    match = ASSET_NOTATION.match(notation.strip())
+    if match is None or int(match["scale"]) > MAX_SCALE:
+        raise Refusal(
+            "invalid-asset", f"{notation!r} is not an asset: expected CODE/SCALE like USD/2"
+        )
+    return Asset(match["code"], int(match["scale"]))
+
+
+def to_minor_units(amount: str | Decimal, scale: int, *, allow_zero: bool = False) -> int:
+    """The amount in minor units; refuses what needs rounding, negatives and absurd sizes."""
+    try:
+        value = Decimal(str(amount).strip())
+    except InvalidOperation as exc:
+        raise Refusal("invalid-amount", f"{amount!r} is not a decimal amount") from exc
+    if not value.is_finite():
+        raise Refusal("invalid-amount", f"{amount!r} is not a finite amount")
+    minor = value.scaleb(scale)
+    if minor != minor.to_integral_value():
+        raise Refusal(
+            "precision-exceeded",
+            f"{amount} has more than {scale} decimal places for an asset of scale {scale}",
+        )
+    units = int(minor)
+    if units < 0 or (units == 0 and not allow_zero):
+        raise Refusal("invalid-amount", f"amount must be positive, got {amount}")
+    if units >= MAX_MINOR_UNITS:
+        raise Refusal("invalid-amount", f"{amount} is larger than the ledger can hold")
+    return units
+
+
+def to_decimal_string(units: int, scale: int) -> str:
+    """Minor units as the decimal string clients see: 1250, scale 2 → "12.50"."""
+    return str(Decimal(units).scaleb(-scale).quantize(Decimal(1).scaleb(-scale)))

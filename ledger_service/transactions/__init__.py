@@ -1,0 +1,1 @@
+"""Transactions: posting, holds (two-phase), reversals, batches, deposits and withdrawals."""

@@ -1,0 +1,93 @@
+"""Deposits and withdrawals: cash between the outside world and a tenant's account.
+
+The outside world is one debit-normal account per tenant and asset (`<tenant>/world/<CODE>`),
+opened on first use. In demo mode a deposit is the faucet; in production it is what a payment
+provider's webhook calls. Idempotent by `id`, like every money movement.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter, Response
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from fleetkit.auth import CurrentPrincipal
+from fleetkit.db import SessionDep, driver_connection
+from fleetkit.problems import not_found
+from ledger_service.access import may_post
+from ledger_service.accounts import repository as accounts
+from ledger_service.transactions import service
+from ledger_service.transactions.router import _answer
+from ledger_service.transactions.schemas import (
+    LineIn,
+    MoneyMovement,
+    TransactionCreate,
+    TransactionPublic,
+)
+
+router = APIRouter(tags=["deposits and withdrawals"])
+WORLD_NAMESPACE = uuid.UUID("0191f2a0-7c1e-7000-8000-776f726c6421")
+
+
+async def world_account(session: AsyncSession, tenant_id: str, asset_code: str) -> uuid.UUID:
+    """The tenant's account for the outside world in this asset, opened if missing."""
+    account_id = uuid.uuid5(WORLD_NAMESPACE, f"{tenant_id}:{asset_code}")
+    conn = await driver_connection(session)
+    await accounts.insert_account(
+        conn,
+        tenant_id,
+        account_id,
+        {
+            "name": f"{tenant_id}/world/{asset_code}",
+            "asset_code": asset_code,
+            "normal_side": "debit",
+            "debits_must_not_exceed_credits": False,
+            "credits_must_not_exceed_debits": False,
+            "metadata": {"role": "world"},
+        },
+    )
+    return account_id
+
+
+async def _move(
+    body: MoneyMovement,
+    principal: CurrentPrincipal,
+    session: SessionDep,
+    response: Response,
+    *,
+    inbound: bool,
+) -> TransactionPublic:
+    tenant = may_post(principal)
+    conn = await driver_connection(session)
+    account = await accounts.get_account(conn, tenant, body.account_id)
+    if account is None:
+        raise not_found("account")
+    world = await world_account(session, tenant, account["asset_code"])
+    source, destination = (world, body.account_id) if inbound else (body.account_id, world)
+    request = TransactionCreate(
+        id=body.id,
+        lines=[
+            LineIn(account_id=source, side="debit", amount=body.amount),
+            LineIn(account_id=destination, side="credit", amount=body.amount),
+        ],
+        metadata={**body.metadata, "movement": "deposit" if inbound else "withdrawal"},
+    )
+    [outcome] = await service.create_transactions(session, tenant, [request])
+    return await _answer(session, tenant, outcome, response)
+
+
+@router.post("/deposits", response_model=TransactionPublic, status_code=201)
+async def deposit(
+    body: MoneyMovement, principal: CurrentPrincipal, session: SessionDep, response: Response
+) -> TransactionPublic:
+    """Credit the account with cash coming in from outside."""
+    return await _move(body, principal, session, response, inbound=True)
+
+
+@router.post("/withdrawals", response_model=TransactionPublic, status_code=201)
+async def withdraw(
+    body: MoneyMovement, principal: CurrentPrincipal, session: SessionDep, response: Response
+) -> TransactionPublic:
+    """Debit the account for cash going out (refused beyond what the account allows)."""
+    return await _move(body, principal, session, response, inbound=False)

@@ -7,11 +7,14 @@ every `/v1` route; a token minter and downstream clients for calls to other serv
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
+import asyncpg
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError
 
 from fleetkit.auth import authenticate
 from fleetkit.db import make_engine, make_sessionmaker
@@ -27,6 +30,15 @@ from fleetkit.redis_clients import make_redis
 from fleetkit.settings import BaseFleetSettings
 
 API_PREFIX = "/v1"
+# A lost connection (Postgres restarted, network cut) is a retryable 503, not a 500.
+DATABASE_CONNECTION_ERRORS: tuple[type[Exception], ...] = (
+    DBAPIError,
+    asyncpg.exceptions.ConnectionDoesNotExistError,
+    asyncpg.exceptions.InterfaceError,
+    asyncpg.exceptions.CannotConnectNowError,
+    OSError,
+)
+log = logging.getLogger("fleetkit.app")
 
 
 def create_fleet_app(
@@ -69,6 +81,8 @@ def create_fleet_app(
     app.add_exception_handler(NotFound, _policy_not_found)
     app.add_exception_handler(Forbidden, _policy_forbidden)
     app.add_exception_handler(DownstreamUnavailable, _downstream_unavailable)
+    for error in DATABASE_CONNECTION_ERRORS:
+        app.add_exception_handler(error, _database_unavailable)
     app.add_middleware(IdempotencyMiddleware, sessionmaker=app.state.sessionmaker)
     app.add_middleware(RequestContextMiddleware, service=settings.service_name)
 
@@ -86,6 +100,19 @@ async def _policy_not_found(request: Request, exc: Exception) -> JSONResponse:
 
 async def _policy_forbidden(request: Request, exc: Exception) -> JSONResponse:
     return problem_response(request, ProblemError(403, detail=str(exc) or None))
+
+
+async def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:
+    if isinstance(exc, DBAPIError) and not exc.connection_invalidated:
+        raise exc  # a real error: logged and answered as a 500 by RequestContextMiddleware
+    log.warning("database connection lost on %s %s: %r", request.method, request.url.path, exc)
+    error = ProblemError(
+        503,
+        "database-unavailable",
+        "the database connection was lost; retry",
+        headers={"Retry-After": "1"},
+    )
+    return problem_response(request, error)
 
 
 async def _downstream_unavailable(request: Request, exc: Exception) -> JSONResponse:

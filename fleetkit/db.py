@@ -35,8 +35,13 @@ class KitBase(DeclarativeBase):
 
 
 def make_engine(url: str, *, pool_size: int = 5) -> AsyncEngine:
-    """An asyncpg engine with pre-ping, so a restarted Postgres does not fail the next request."""
-    return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+    """An asyncpg engine whose pool drops a connection as soon as it fails.
+
+    No pre-ping: it would cost a round trip on every request. After a Postgres restart the
+    first request on each stale connection fails fast with a 503 problem (`database-unavailable`,
+    see `fleetkit.app`), the pool discards that connection, and the client's retry succeeds.
+    """
+    return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_recycle=1800)
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
@@ -55,8 +60,6 @@ async def request_session(request: Request) -> AsyncIterator[AsyncSession]:
     """The request's unit of work: commit when the handler returns, roll back when it raises."""
     sessionmaker: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
     async with sessionmaker() as session:
-        principal = getattr(request.state, "principal", None)
-        await set_tenant(session, getattr(principal, "tenant_id", None))
         try:
             yield session
         except BaseException:
@@ -72,7 +75,15 @@ SessionDep = Annotated[AsyncSession, Depends(request_session, scope="function")]
 
 
 async def driver_connection(session: AsyncSession) -> Any:
-    """The asyncpg connection under `session`, in its transaction, for bulk statements."""
+    """The asyncpg connection under `session`, inside the session's transaction.
+
+    SQLAlchemy begins the database transaction lazily, on the first statement it sends; a
+    statement sent straight to the driver would otherwise run in autocommit. So the
+    transaction is begun here when it has not been yet (checked by the kit's tests).
+    """
     connection = await session.connection()
     raw = await connection.get_raw_connection()
+    adapter: Any = raw.dbapi_connection
+    if getattr(adapter, "_transaction", True) is None:
+        await adapter._start_transaction()
     return raw.driver_connection

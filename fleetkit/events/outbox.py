@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -51,20 +52,15 @@ def emit(
     return event
 
 
-async def emit_many(
-    connection: Any,
-    *,
-    producer: str,
-    events: Sequence[tuple[str, dict[str, Any], str | None]],
-) -> None:
-    """Add many `(type, payload, tenant_id)` events to the outbox in one statement.
+OutboxRows = tuple[str, list[uuid.UUID], list[str], list[str]]
+"""(stream, ids, types, JSON envelopes): columns ready for one bulk INSERT."""
 
-    For bulk paths (a ledger batch of thousands of transactions): the same envelope as `emit`,
-    built without per-event model validation, written on the raw asyncpg `connection` of the
-    business transaction.
-    """
-    if not events:
-        return
+
+def outbox_rows(
+    producer: str, events: Sequence[tuple[str, dict[str, Any], str | None]]
+) -> OutboxRows:
+    """Envelopes for many `(type, payload, tenant_id)` events, built without per-event model
+    validation, for bulk paths (a ledger batch of thousands of transactions)."""
     occurred_at = datetime.now(UTC).isoformat()
     context = {
         "correlation_id": correlation_id_var.get() or request_id_var.get(),
@@ -87,12 +83,26 @@ async def emit_many(
         ids.append(event_id)
         types.append(event_type)
         envelopes.append(json.dumps(envelope))
+    return stream_of(producer), ids, types, envelopes
+
+
+async def emit_many(
+    connection: Any,
+    *,
+    producer: str,
+    events: Sequence[tuple[str, dict[str, Any], str | None]],
+) -> None:
+    """Add many events to the outbox in one statement on the raw asyncpg `connection` of the
+    business transaction."""
+    if not events:
+        return
+    stream, ids, types, envelopes = outbox_rows(producer, events)
     await connection.execute(
         "INSERT INTO outbox (id, stream, type, envelope) "
         "SELECT id, $2, type, envelope::jsonb "
         "FROM unnest($1::uuid[], $3::text[], $4::text[]) AS t(id, type, envelope)",
         ids,
-        stream_of(producer),
+        stream,
         types,
         envelopes,
     )

@@ -73,8 +73,8 @@ async def _move(
         ],
         metadata={**body.metadata, "movement": "deposit" if inbound else "withdrawal"},
     )
-    [outcome] = await service.create_transactions(session, tenant, [request])
-    return await _answer(session, tenant, outcome, response)
+    applied = await service.create_transactions(session, tenant, [request])
+    return await _answer(session, tenant, applied, response)
 
 
 @router.post("/deposits", response_model=TransactionPublic, status_code=201)

@@ -1,4 +1,4 @@
-"""SQL of the posting path, on the raw asyncpg connection: set-based, one round trip a table."""
+"""SQL of the posting path, on the raw asyncpg connection: set-based, few round trips."""
 
 from __future__ import annotations
 
@@ -20,20 +20,43 @@ ACCOUNT_COLUMNS = """
 
 
 def account_state(row: Any) -> AccountState:
-    return AccountState(*row)
+    """The domain view of a row starting with ACCOUNT_COLUMNS."""
+    return AccountState(*(row[i] for i in range(14)))
 
 
 async def lock_accounts(
-    conn: Any, tenant_id: str, ids: Iterable[uuid.UUID]
-) -> dict[uuid.UUID, AccountState]:
-    """The tenant's accounts among `ids`, locked in id order (a fixed order: no deadlocks)."""
+    conn: Any, tenant_id: str, ids: Iterable[uuid.UUID], transaction_ids: Iterable[uuid.UUID]
+) -> tuple[dict[uuid.UUID, AccountState], dict[uuid.UUID, str], datetime]:
+    """Lock the tenant's accounts among `ids` in id order (a fixed order: no deadlocks).
+
+    In the same round trip: the request fingerprints of transactions that already exist with
+    `transaction_ids`, and the database clock.
+    """
+    transaction_ids = list(set(transaction_ids))
     rows = await conn.fetch(
-        f"SELECT {ACCOUNT_COLUMNS} FROM accounts a JOIN assets s ON s.code = a.asset_code "
+        f"SELECT {ACCOUNT_COLUMNS}, statement_timestamp() AS now, "
+        "(SELECT array_agg(t.id::text || ' ' || t.request_hash) FROM transactions t "
+        " WHERE t.id = ANY($3::uuid[])) AS existing "
+        "FROM accounts a JOIN assets s ON s.code = a.asset_code "
         "WHERE a.id = ANY($1::uuid[]) AND a.tenant_id = $2 ORDER BY a.id FOR UPDATE OF a",
         sorted(set(ids)),
         tenant_id,
+        transaction_ids,
     )
-    return {row["id"]: account_state(row) for row in rows}
+    if not rows:  # no account at all: still answer the other two questions
+        row = await conn.fetchrow(
+            "SELECT statement_timestamp() AS now, (SELECT array_agg(t.id::text || ' ' || "
+            "t.request_hash) FROM transactions t WHERE t.id = ANY($1::uuid[])) AS existing",
+            transaction_ids,
+        )
+        return {}, _existing(row["existing"]), row["now"]
+    accounts = {row["id"]: account_state(row) for row in rows}
+    return accounts, _existing(rows[0]["existing"]), rows[0]["now"]
+
+
+def _existing(pairs: list[str] | None) -> dict[uuid.UUID, str]:
+    found = (pair.split(" ", 1) for pair in pairs or [])
+    return {uuid.UUID(transaction_id): digest for transaction_id, digest in found}
 
 
 async def recorded_transactions(
@@ -76,69 +99,73 @@ async def recorded_transactions(
     }
 
 
-async def existing_hashes(conn: Any, ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, str]:
-    """Request fingerprints of transactions that already exist with these ids."""
-    rows = await conn.fetch(
-        "SELECT id, request_hash FROM transactions WHERE id = ANY($1::uuid[])", list(set(ids))
-    )
-    return {row["id"]: row["request_hash"] for row in rows}
+WRITE_BATCH = """
+WITH clock AS (SELECT statement_timestamp() AS at),
+created AS (
+    INSERT INTO transactions (id, tenant_id, kind, target_id, effective_at, committed_at,
+                              expires_at, metadata, request_hash)
+    SELECT t.id, $1, t.kind, t.target_id, coalesce(t.effective_at, clock.at), clock.at,
+           t.expires_at, t.metadata::jsonb, t.hash
+    FROM unnest($2::uuid[], $3::text[], $4::uuid[], $5::timestamptz[], $6::timestamptz[],
+                $7::text[], $8::text[])
+         AS t(id, kind, target_id, effective_at, expires_at, metadata, hash), clock
+    RETURNING seq, id, effective_at
+),
+queued AS (
+    INSERT INTO audit_queue (transaction_seq, transaction_id) SELECT seq, id FROM created
+),
+lines AS (
+    INSERT INTO transaction_lines (transaction_id, line_no, account_id, side, amount)
+    SELECT * FROM unnest($9::uuid[], $10::int[], $11::uuid[], $12::text[], $13::bigint[])
+),
+entries AS (
+    INSERT INTO entries (account_id, version, transaction_id, committed_at, effective_at,
+                         debits_pending, debits_posted, credits_pending, credits_posted)
+    SELECT e.account_id, e.version, e.transaction_id, clock.at, created.effective_at,
+           e.dp, e.dpo, e.cp, e.cpo
+    FROM unnest($14::uuid[], $15::bigint[], $16::uuid[], $17::bigint[], $18::bigint[],
+                $19::bigint[], $20::bigint[])
+         AS e(account_id, version, transaction_id, dp, dpo, cp, cpo)
+    JOIN created ON created.id = e.transaction_id, clock
+),
+totals AS (
+    UPDATE accounts a SET debits_pending = v.dp, debits_posted = v.dpo,
+           credits_pending = v.cp, credits_posted = v.cpo, version = v.version
+    FROM unnest($21::uuid[], $22::bigint[], $23::bigint[], $24::bigint[], $25::bigint[],
+                $26::bigint[]) AS v(id, dp, dpo, cp, cpo, version)
+    WHERE a.id = v.id
+),
+events AS (
+    INSERT INTO outbox (id, stream, type, envelope)
+    SELECT o.id, $27, o.type,
+           jsonb_set(o.envelope::jsonb, '{payload,committed_at}', to_jsonb(clock.at))
+    FROM unnest($28::uuid[], $29::text[], $30::text[]) AS o(id, type, envelope), clock
+)
+SELECT at FROM clock
+"""
 
 
-async def database_clock(conn: Any) -> datetime:
-    """The commit timestamp: the database's clock, read after the account locks are held."""
-    value: datetime = await conn.fetchval("SELECT clock_timestamp()")
-    return value
-
-
-async def insert_transactions(conn: Any, tenant_id: str, created: Sequence[NewTransaction]) -> None:
-    """Transactions, their lines, the entries they produced, and their place in the audit queue."""
-    if not created:
-        return
+async def write_batch(
+    conn: Any,
+    tenant_id: str,
+    created: Sequence[NewTransaction],
+    accounts: Iterable[AccountState],
+    outbox: tuple[str, list[uuid.UUID], list[str], list[str]],
+) -> datetime:
+    """Everything a batch created, in one statement: transactions, their audit-queue places,
+    lines, entries, the touched accounts' totals and the outbox events. Returns the commit
+    timestamp (the statement's clock, read after the account locks were taken)."""
     commands = [item.command for item in created]
-    seqs = await conn.fetch(
-        """
-        INSERT INTO transactions (id, tenant_id, kind, target_id, effective_at, committed_at,
-                                  expires_at, metadata, request_hash)
-        SELECT id, $2, kind, target_id, effective_at, $3, expires_at, metadata::jsonb, hash
-        FROM unnest($1::uuid[], $4::text[], $5::uuid[], $6::timestamptz[], $7::timestamptz[],
-                    $8::text[], $9::text[])
-             AS t(id, kind, target_id, effective_at, expires_at, metadata, hash)
-        RETURNING seq, id
-        """,
-        [c.id for c in commands],
-        tenant_id,
-        created[0].committed_at,
-        [c.kind for c in commands],
-        [c.target_id for c in commands],
-        [c.effective_at or item.committed_at for c, item in zip(commands, created, strict=True)],
-        [c.expires_at for c in commands],
-        [json.dumps(dict(c.metadata)) for c in commands],
-        [c.request_hash for c in commands],
-    )
-    await conn.execute(
-        "INSERT INTO audit_queue (transaction_seq, transaction_id) "
-        "SELECT * FROM unnest($1::bigint[], $2::uuid[])",
-        [row["seq"] for row in seqs],
-        [row["id"] for row in seqs],
-    )
-    line_rows = [
+    lines = [
         (item.command.id, number, line.account_id, line.side, line.amount)
         for item in created
         for number, line in enumerate(item.lines, start=1)
     ]
-    if line_rows:
-        await conn.execute(
-            "INSERT INTO transaction_lines (transaction_id, line_no, account_id, side, amount) "
-            "SELECT * FROM unnest($1::uuid[], $2::int[], $3::uuid[], $4::text[], $5::bigint[])",
-            *map(list, zip(*line_rows, strict=True)),
-        )
-    entry_rows = [
+    entries = [
         (
             e.account_id,
             e.version,
             item.command.id,
-            item.committed_at,
-            item.command.effective_at or item.committed_at,
             e.debits_pending,
             e.debits_posted,
             e.credits_pending,
@@ -147,35 +174,33 @@ async def insert_transactions(conn: Any, tenant_id: str, created: Sequence[NewTr
         for item in created
         for e in item.entries
     ]
-    await conn.execute(
-        """
-        INSERT INTO entries (account_id, version, transaction_id, committed_at, effective_at,
-                             debits_pending, debits_posted, credits_pending, credits_posted)
-        SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::uuid[], $4::timestamptz[],
-                             $5::timestamptz[], $6::bigint[], $7::bigint[], $8::bigint[],
-                             $9::bigint[])
-        """,
-        *map(list, zip(*entry_rows, strict=True)),
-    )
-
-
-async def save_account_totals(conn: Any, accounts: Iterable[AccountState]) -> None:
-    """Write the final totals and versions of the accounts a batch touched."""
     touched = [a for a in accounts if a.touched]
-    if not touched:
-        return
-    await conn.execute(
-        """
-        UPDATE accounts a SET debits_pending = v.dp, debits_posted = v.dpo,
-               credits_pending = v.cp, credits_posted = v.cpo, version = v.version
-        FROM unnest($1::uuid[], $2::bigint[], $3::bigint[], $4::bigint[], $5::bigint[],
-                    $6::bigint[]) AS v(id, dp, dpo, cp, cpo, version)
-        WHERE a.id = v.id
-        """,
+    stream, event_ids, event_types, envelopes = outbox
+    committed_at: datetime = await conn.fetchval(
+        WRITE_BATCH,
+        tenant_id,
+        [c.id for c in commands],
+        [c.kind for c in commands],
+        [c.target_id for c in commands],
+        [c.effective_at for c in commands],
+        [c.expires_at for c in commands],
+        [json.dumps(dict(c.metadata)) for c in commands],
+        [c.request_hash for c in commands],
+        *_columns(lines, 5),
+        *_columns(entries, 7),
         [a.id for a in touched],
         [a.debits_pending for a in touched],
         [a.debits_posted for a in touched],
         [a.credits_pending for a in touched],
         [a.credits_posted for a in touched],
         [a.version for a in touched],
+        stream,
+        event_ids,
+        event_types,
+        envelopes,
     )
+    return committed_at
+
+
+def _columns(rows: Sequence[tuple[Any, ...]], width: int) -> list[list[Any]]:
+    return [list(column) for column in zip(*rows, strict=True)] if rows else [[]] * width

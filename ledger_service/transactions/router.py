@@ -12,7 +12,8 @@ from fleetkit.db import SessionDep
 from fleetkit.pagination import Cursor, Limit, decode_cursor, encode_cursor
 from fleetkit.problems import ProblemError, not_found
 from ledger_service.access import may_post, may_read
-from ledger_service.domain.engine import Outcome
+from ledger_service.domain.amounts import to_decimal_string
+from ledger_service.domain.engine import NewTransaction, Outcome
 from ledger_service.domain.transactions import POST_HOLD, REVERSAL, VOID_HOLD
 from ledger_service.transactions import queries, service
 from ledger_service.transactions.commands import resolution_command
@@ -21,6 +22,7 @@ from ledger_service.transactions.schemas import (
     BatchItemResult,
     BatchResult,
     HoldAction,
+    LineOut,
     TransactionCreate,
     TransactionPage,
     TransactionPublic,
@@ -43,15 +45,46 @@ def refusal_problem(outcome: Outcome) -> ProblemError:
 
 
 async def _answer(
-    session: SessionDep, tenant: str, outcome: Outcome, response: Response
+    session: SessionDep, tenant: str, applied: service.Applied, response: Response
 ) -> TransactionPublic:
+    [outcome] = applied.outcomes
     if outcome.status == "refused":
         raise refusal_problem(outcome)
-    response.status_code = status.HTTP_201_CREATED if outcome.status == "created" else 200
+    if outcome.created is not None and applied.committed_at is not None:
+        response.status_code = status.HTTP_201_CREATED
+        return created_public(outcome.created, applied)
+    response.status_code = status.HTTP_200_OK
     transaction = await queries.get_transaction(session, tenant, outcome.id)
     if transaction is None:  # an id another tenant used: never show it
         raise ProblemError(409, "transaction-id-reused", "this transaction id is taken")
     return transaction
+
+
+def created_public(item: NewTransaction, applied: service.Applied) -> TransactionPublic:
+    """The answer for a transaction just written, without reading it back."""
+    command, committed_at = item.command, applied.committed_at
+    assert committed_at is not None
+    lines = []
+    for line in item.lines:
+        account = applied.accounts[line.account_id]
+        lines.append(
+            LineOut(
+                account_id=line.account_id,
+                side=line.side,
+                amount=to_decimal_string(line.amount, account.scale),
+                asset=f"{account.asset_code}/{account.scale}",
+            )
+        )
+    return TransactionPublic(
+        id=command.id,
+        kind=command.kind,
+        target_id=command.target_id,
+        lines=lines,
+        effective_at=command.effective_at or committed_at,
+        committed_at=committed_at,
+        expires_at=command.expires_at,
+        metadata=dict(command.metadata),
+    )
 
 
 @router.post(
@@ -65,8 +98,8 @@ async def create_transaction(
 ) -> TransactionPublic:
     """Post a transaction, or place a hold (`mode: pending`). Idempotent by `id`."""
     tenant = may_post(principal)
-    [outcome] = await service.create_transactions(session, tenant, [body])
-    return await _answer(session, tenant, outcome, response)
+    applied = await service.create_transactions(session, tenant, [body])
+    return await _answer(session, tenant, applied, response)
 
 
 @router.post("/batch", response_model=BatchResult)
@@ -76,9 +109,10 @@ async def create_batch(
     """Up to 8,190 transactions in order; a result per item. Linked groups and `atomic`
     make items succeed or fail together."""
     tenant = may_post(principal)
-    outcomes = await service.create_transactions(
+    applied = await service.create_transactions(
         session, tenant, body.transactions, atomic=body.atomic
     )
+    outcomes = applied.outcomes
     results = [
         BatchItemResult(
             index=o.index,
@@ -111,8 +145,8 @@ async def _resolve(
 ) -> TransactionPublic:
     tenant = may_post(principal)
     command = resolution_command(transaction_id, kind, body.amount, body.metadata)
-    [outcome] = await service.apply_commands(session, tenant, [command])
-    return await _answer(session, tenant, outcome, response)
+    applied = await service.apply_commands(session, tenant, [command])
+    return await _answer(session, tenant, applied, response)
 
 
 @router.post("/{transaction_id}/post", response_model=TransactionPublic, status_code=201)

@@ -1,15 +1,23 @@
-"""Use cases of the posting path: lock, decide (pure engine), save, emit — one transaction."""
+"""Use cases of the posting path: lock, decide (pure engine), save, emit — one DB transaction.
+
+Round trips per call: lock the accounts (with the existing-id check and the clock), then one
+statement that writes everything. A concurrent request that created the same transaction id
+or resolved the same hold first makes the write fail on a unique index; the batch is then
+decided again from a savepoint, and sees what the other request did.
+"""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
+import asyncpg
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fleetkit.db import driver_connection
-from fleetkit.events.outbox import emit_many
+from fleetkit.events.outbox import outbox_rows
 from ledger_service.domain.accounts import AccountState
 from ledger_service.domain.amounts import to_decimal_string
 from ledger_service.domain.engine import (
@@ -24,7 +32,6 @@ from ledger_service.domain.transactions import (
     PENDING,
     POST_HOLD,
     VOID_HOLD,
-    RecordedTransaction,
 )
 from ledger_service.transactions import repository
 from ledger_service.transactions.commands import creation_command
@@ -39,27 +46,37 @@ EVENT_OF_KIND = {
     VOID_HOLD: "ledger.hold.voided",
     EXPIRE_HOLD: "ledger.hold.expired",
 }
+ATTEMPTS = 3
+
+
+class Applied:
+    """The outcomes of a batch, with the accounts as they ended and the commit time."""
+
+    def __init__(
+        self,
+        outcomes: list[Outcome],
+        accounts: Mapping[uuid.UUID, AccountState],
+        committed_at: datetime | None,
+    ):
+        self.outcomes = outcomes
+        self.accounts = accounts
+        self.committed_at = committed_at
 
 
 async def apply_commands(
-    session: AsyncSession,
-    tenant_id: str,
-    commands: Sequence[TransactionCommand],
-    *,
-    atomic: bool = False,
-    extra_account_ids: Sequence[uuid.UUID] = (),
-) -> list[Outcome]:
-    """Apply already-built commands (resolutions, reversals, expiries) in one DB transaction."""
-    conn = await driver_connection(session)
-    recorded = await repository.recorded_transactions(
-        conn, tenant_id, [c.target_id for c in commands if c.target_id]
-    )
-    account_ids = {line.account_id for c in commands for line in c.lines}
-    account_ids |= {line.account_id for r in recorded.values() for line in r.lines}
-    account_ids |= {cond.account_id for c in commands for cond in c.conditions}
-    account_ids |= set(extra_account_ids)
-    accounts = await repository.lock_accounts(conn, tenant_id, account_ids)
-    return await _run(conn, tenant_id, commands, accounts, recorded, atomic=atomic)
+    session: AsyncSession, tenant_id: str, commands: Sequence[TransactionCommand]
+) -> Applied:
+    """Apply built commands (hold resolutions, reversals, expiries)."""
+
+    async def decide(conn: Any) -> tuple[list[TransactionCommand], Any]:
+        recorded = await repository.recorded_transactions(
+            conn, tenant_id, [c.target_id for c in commands if c.target_id]
+        )
+        ids = {line.account_id for r in recorded.values() for line in r.lines}
+        locked = await repository.lock_accounts(conn, tenant_id, ids, [c.id for c in commands])
+        return list(commands), (*locked, recorded)
+
+    return await _with_retry(session, tenant_id, decide, atomic=False)
 
 
 async def create_transactions(
@@ -68,38 +85,47 @@ async def create_transactions(
     requests: Sequence[TransactionCreate | BatchItem],
     *,
     atomic: bool = False,
-) -> list[Outcome]:
+) -> Applied:
     """Create posted or pending transactions, each refused or applied on its own merits."""
+
+    async def decide(conn: Any) -> tuple[list[TransactionCommand], Any]:
+        ids = {line.account_id for r in requests for line in r.lines}
+        ids |= {c.account_id for r in requests for c in r.conditions}
+        accounts, existing, now = await repository.lock_accounts(
+            conn, tenant_id, ids, [r.id for r in requests]
+        )
+        commands = [creation_command(r, accounts, getattr(r, "group", None)) for r in requests]
+        return commands, (accounts, existing, now, {})
+
+    return await _with_retry(session, tenant_id, decide, atomic=atomic)
+
+
+async def _with_retry(
+    session: AsyncSession, tenant_id: str, decide: Any, *, atomic: bool
+) -> Applied:
     conn = await driver_connection(session)
-    account_ids = {line.account_id for r in requests for line in r.lines}
-    account_ids |= {c.account_id for r in requests for c in r.conditions}
-    accounts = await repository.lock_accounts(conn, tenant_id, account_ids)
-    commands = [creation_command(r, accounts, getattr(r, "group", None)) for r in requests]
-    return await _run(conn, tenant_id, commands, accounts, {}, atomic=atomic)
-
-
-async def _run(
-    conn: Any,
-    tenant_id: str,
-    commands: Sequence[TransactionCommand],
-    accounts: dict[uuid.UUID, AccountState],
-    recorded: dict[uuid.UUID, RecordedTransaction],
-    *,
-    atomic: bool,
-) -> list[Outcome]:
-    state = BatchState(
-        accounts=accounts,
-        recorded=recorded,
-        existing_hashes=await repository.existing_hashes(conn, [c.id for c in commands]),
-        now=await repository.database_clock(conn),
-    )
-    outcomes = apply_batch(commands, state, atomic=atomic)
-    created = [o.created for o in outcomes if o.created is not None]
-    await repository.insert_transactions(conn, tenant_id, created)
-    await repository.save_account_totals(conn, state.accounts.values())
-    events = [_event(tenant_id, item, state.accounts) for item in created]
-    await emit_many(conn, producer=PRODUCER, events=events)
-    return outcomes
+    for attempt in range(1, ATTEMPTS + 1):
+        savepoint = conn.transaction()
+        await savepoint.start()
+        try:
+            commands, (accounts, existing, now, recorded) = await decide(conn)
+            state = BatchState(accounts, recorded, existing, now)
+            outcomes = apply_batch(commands, state, atomic=atomic)
+            created = [o.created for o in outcomes if o.created is not None]
+            committed_at = None
+            if created:
+                events = outbox_rows(PRODUCER, [_event(tenant_id, c, accounts) for c in created])
+                committed_at = await repository.write_batch(
+                    conn, tenant_id, created, accounts.values(), events
+                )
+        except asyncpg.UniqueViolationError:
+            await savepoint.rollback()
+            if attempt == ATTEMPTS:
+                raise
+            continue
+        await savepoint.commit()
+        return Applied(outcomes, accounts, committed_at)
+    raise AssertionError("unreachable")
 
 
 def _event(
@@ -119,7 +145,7 @@ def _event(
             }
             for line in item.lines
         ],
-        "committed_at": item.committed_at.isoformat(),
+        "committed_at": None,  # set by the database when the batch is written
         "metadata": dict(command.metadata),
     }
     return EVENT_OF_KIND[command.kind], payload, tenant_id

@@ -251,3 +251,20 @@ async def test_failed_commit_is_an_error_answer_not_a_success(app, auth_headers)
 
     assert response.status_code == 500
     assert response.headers["content-type"] == "application/problem+json"
+
+
+async def test_driver_connection_is_inside_the_sessions_transaction(committed):
+    from fleetkit.db import driver_connection
+
+    sessions = make_sessionmaker(committed)
+    async with sessions() as session:
+        conn = await driver_connection(session)
+        assert conn.is_in_transaction()
+        await conn.execute(
+            "INSERT INTO inbox (event_id, consumer, stream, type) "
+            "VALUES (gen_random_uuid(), 'c', 's', 't')"
+        )
+        await session.rollback()
+    async with sessions() as session:
+        count = await session.scalar(select(func.count()).select_from(InboxRecord))
+    assert count == 0

@@ -6,18 +6,23 @@ leaves the message on the broker and another worker runs it again.
 
 from __future__ import annotations
 
+import asyncio
 import time
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 from celery import Celery, signals
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.pool import NullPool
 
 from fleetkit.json_logging import configure_logging
 from fleetkit.metrics import CELERY_TASK_LATENCY, CELERY_TASKS, serve_metrics
 from fleetkit.settings import BaseFleetSettings
 
 IDEMPOTENT: dict[str, Any] = {"acks_late": True, "reject_on_worker_lost": True}
+T = TypeVar("T")
 _started: dict[str, float] = {}
 
 
@@ -92,3 +97,20 @@ def make_celery(settings: BaseFleetSettings, *, include: list[str]) -> Celery:
             CELERY_TASK_LATENCY.labels(service, name).observe(time.perf_counter() - started)
 
     return app
+
+
+def run_use_case(task: Any, use_case: Callable[[AsyncEngine], Awaitable[T]]) -> T:
+    """Run an async use case from a Celery task, on a fresh pool-less engine.
+
+    Tasks run in forked children under `asyncio.run`, so no pooled connection may cross event
+    loops: each run opens its own engine on the task app's database and disposes of it.
+    """
+
+    async def on_fresh_engine() -> T:
+        engine = create_async_engine(task.app.conf["fleet_database_url"], poolclass=NullPool)
+        try:
+            return await use_case(engine)
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(on_fresh_engine())

@@ -2,34 +2,28 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
+from typing import Any
 
-from celery import current_app, shared_task
+from celery import shared_task
+from sqlalchemy.ext.asyncio import AsyncEngine
 
-from fleetkit.celery_app import IDEMPOTENT
+from fleetkit.celery_app import IDEMPOTENT, run_use_case
 from fleetkit.db import make_sessionmaker
 from fleetkit.idempotency import prune_expired_keys
 
 log = logging.getLogger("fleetkit.housekeeping")
 
 
-async def _prune(database_url: str) -> int:
-    from sqlalchemy.ext.asyncio import create_async_engine
-    from sqlalchemy.pool import NullPool
-
-    engine = create_async_engine(database_url, poolclass=NullPool)
-    try:
-        async with make_sessionmaker(engine)() as session, session.begin():
-            return await prune_expired_keys(session)
-    finally:
-        await engine.dispose()
+async def _prune(engine: AsyncEngine) -> int:
+    async with make_sessionmaker(engine)() as session, session.begin():
+        return await prune_expired_keys(session)
 
 
-@shared_task(name="fleetkit.prune_idempotency_keys", **IDEMPOTENT)
-def prune_idempotency_keys() -> int:
+@shared_task(name="fleetkit.prune_idempotency_keys", bind=True, **IDEMPOTENT)
+def prune_idempotency_keys(self: Any) -> int:
     """Delete Idempotency-Key records past their retention; returns how many."""
-    pruned = asyncio.run(_prune(current_app.conf["fleet_database_url"]))
+    pruned = run_use_case(self, _prune)
     log.info("pruned %d expired idempotency keys", pruned)
     return pruned
 

@@ -1,4 +1,4 @@
-"""The ledger service's app: the kit's defaults plus assets, accounts and transactions."""
+"""The ledger service's app: the kit's defaults plus assets, accounts, transactions, audit."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from fleetkit import probes
 from fleetkit.app import create_fleet_app
 from ledger_service.accounts.router import router as accounts
 from ledger_service.assets.router import router as assets
+from ledger_service.audit.router import router as audit
 from ledger_service.config import Settings, get_settings
 from ledger_service.transactions.movements import router as movements
 from ledger_service.transactions.router import router as transactions
@@ -22,5 +23,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             "The fleet's book of record: multi-asset double-entry accounts, two-phase holds, "
             "reversals, balances as of any time, a hash-chained audit log."
         ),
-        routers=[assets, accounts, transactions, movements, probes.router],
+        routers=[assets, accounts, transactions, movements, audit, probes.router],
     )

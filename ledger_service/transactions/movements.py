@@ -8,9 +8,10 @@ provider's webhook calls. Idempotent by `id`, like every money movement.
 from __future__ import annotations
 
 import uuid
+from functools import partial
+from typing import Any
 
 from fastapi import APIRouter, Response
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from fleetkit.auth import CurrentPrincipal
 from fleetkit.db import SessionDep, driver_connection
@@ -30,10 +31,14 @@ router = APIRouter(tags=["deposits and withdrawals"])
 WORLD_NAMESPACE = uuid.UUID("0191f2a0-7c1e-7000-8000-776f726c6421")
 
 
-async def world_account(session: AsyncSession, tenant_id: str, asset_code: str) -> uuid.UUID:
-    """The tenant's account for the outside world in this asset, opened if missing."""
-    account_id = uuid.uuid5(WORLD_NAMESPACE, f"{tenant_id}:{asset_code}")
-    conn = await driver_connection(session)
+def world_account_id(tenant_id: str, asset_code: str) -> uuid.UUID:
+    """The id of the tenant's account for the outside world in this asset."""
+    return uuid.uuid5(WORLD_NAMESPACE, f"{tenant_id}:{asset_code}")
+
+
+async def open_world_account(conn: Any, tenant_id: str, asset_code: str) -> None:
+    """Open the tenant's outside-world account in this asset if it is missing."""
+    account_id = world_account_id(tenant_id, asset_code)
     await accounts.insert_account(
         conn,
         tenant_id,
@@ -47,7 +52,6 @@ async def world_account(session: AsyncSession, tenant_id: str, asset_code: str) 
             "metadata": {"role": "world"},
         },
     )
-    return account_id
 
 
 async def _move(
@@ -63,7 +67,7 @@ async def _move(
     account = await accounts.get_account(conn, tenant, body.account_id)
     if account is None:
         raise not_found("account")
-    world = await world_account(session, tenant, account["asset_code"])
+    world = world_account_id(tenant, account["asset_code"])
     source, destination = (world, body.account_id) if inbound else (body.account_id, world)
     request = TransactionCreate(
         id=body.id,
@@ -73,7 +77,12 @@ async def _move(
         ],
         metadata={**body.metadata, "movement": "deposit" if inbound else "withdrawal"},
     )
-    applied = await service.create_transactions(session, tenant, [request])
+    applied = await service.create_transactions(
+        session,
+        tenant,
+        [request],
+        before=partial(open_world_account, tenant_id=tenant, asset_code=account["asset_code"]),
+    )
     return await _answer(session, tenant, applied, response)
 
 

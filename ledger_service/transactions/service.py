@@ -2,14 +2,14 @@
 
 Round trips per call: lock the accounts (with the existing-id check and the clock), then one
 statement that writes everything. A concurrent request that created the same transaction id
-or resolved the same hold first makes the write fail on a unique index; the batch is then
-decided again from a savepoint, and sees what the other request did.
+or resolved the same hold first makes the write fail on a unique index; the transaction is
+then rolled back and the batch decided again, seeing what the other request did.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -85,6 +85,7 @@ async def create_transactions(
     requests: Sequence[TransactionCreate | BatchItem],
     *,
     atomic: bool = False,
+    before: Callable[[Any], Awaitable[None]] | None = None,
 ) -> Applied:
     """Create posted or pending transactions, each refused or applied on its own merits."""
 
@@ -97,17 +98,25 @@ async def create_transactions(
         commands = [creation_command(r, accounts, getattr(r, "group", None)) for r in requests]
         return commands, (accounts, existing, now, {})
 
-    return await _with_retry(session, tenant_id, decide, atomic=atomic)
+    return await _with_retry(session, tenant_id, decide, atomic=atomic, before=before)
 
 
 async def _with_retry(
-    session: AsyncSession, tenant_id: str, decide: Any, *, atomic: bool
+    session: AsyncSession,
+    tenant_id: str,
+    decide: Any,
+    *,
+    atomic: bool,
+    before: Callable[[Any], Awaitable[None]] | None = None,
 ) -> Applied:
-    conn = await driver_connection(session)
+    # A lost race on a unique index aborts the database transaction: it is rolled back and the
+    # batch decided afresh in a new one (cheaper than a savepoint around every attempt). So
+    # these use cases own their transaction; `before` holds writes that must come with them.
     for attempt in range(1, ATTEMPTS + 1):
-        savepoint = conn.transaction()
-        await savepoint.start()
+        conn = await driver_connection(session)
         try:
+            if before is not None:
+                await before(conn)
             commands, (accounts, existing, now, recorded) = await decide(conn)
             state = BatchState(accounts, recorded, existing, now)
             outcomes = apply_batch(commands, state, atomic=atomic)
@@ -119,11 +128,10 @@ async def _with_retry(
                     conn, tenant_id, created, accounts.values(), events
                 )
         except asyncpg.UniqueViolationError:
-            await savepoint.rollback()
+            await session.rollback()
             if attempt == ATTEMPTS:
                 raise
             continue
-        await savepoint.commit()
         return Applied(outcomes, accounts, committed_at)
     raise AssertionError("unreachable")
 

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field, replace
 from ledger_service.domain.refusals import Refusal
 
 DEBIT, CREDIT = "debit", "credit"
+# Totals are BIGINT columns.
+MAX_TOTAL = 2**63 - 1
 
 
 @dataclass(frozen=True)
@@ -68,7 +70,19 @@ class AccountState:
         self.touched = True
 
     def check_limits(self) -> None:
-        """Refuse a state that breaks the account's flags (checked after every transaction)."""
+        """Refuse a state that breaks the account's flags or its capacity (after every
+        transaction)."""
+        totals = (
+            self.debits_pending,
+            self.debits_posted,
+            self.credits_pending,
+            self.credits_posted,
+        )
+        if max(totals) > MAX_TOTAL:
+            raise Refusal(
+                "capacity-exceeded",
+                f"account {self.name} would hold more than the ledger can count",
+            )
         if self.debits_must_not_exceed_credits and (
             self.debits_pending + self.debits_posted > self.credits_posted
         ):

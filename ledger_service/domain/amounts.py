@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation, localcontext
 
 from ledger_service.domain.refusals import Refusal
 
@@ -12,6 +12,8 @@ ASSET_NOTATION = re.compile(r"^(?P<code>[A-Z][A-Z0-9_.:-]{0,31})/(?P<scale>\d{1,
 MAX_SCALE = 18
 # Account columns are BIGINT: keep every sum of minor units inside it.
 MAX_MINOR_UNITS = 2**62
+# Enough digits that scaling any amount the ledger could hold is exact, never rounded.
+EXACT_DIGITS = 80
 
 
 @dataclass(frozen=True)
@@ -44,7 +46,11 @@ def to_minor_units(amount: str | Decimal, scale: int, *, allow_zero: bool = Fals
         raise Refusal("invalid-amount", f"{amount!r} is not a decimal amount") from exc
     if not value.is_finite():
         raise Refusal("invalid-amount", f"{amount!r} is not a finite amount")
-    minor = value.scaleb(scale)
+    if value and not -EXACT_DIGITS // 2 < value.adjusted() < 20:
+        raise Refusal("invalid-amount", f"{amount} is outside what the ledger can hold")
+    with localcontext() as exact:
+        exact.prec = EXACT_DIGITS
+        minor = value.scaleb(scale)
     if minor != minor.to_integral_value():
         raise Refusal(
             "precision-exceeded",
@@ -59,5 +65,7 @@ def to_minor_units(amount: str | Decimal, scale: int, *, allow_zero: bool = Fals
 
 
 def to_decimal_string(units: int, scale: int) -> str:
-    """Minor units as the decimal string clients see: 1250, scale 2 → "12.50"."""
-    return str(Decimal(units).scaleb(-scale).quantize(Decimal(1).scaleb(-scale)))
+    """Minor units as the decimal string clients see: 1250, scale 2 → "12.50" (never "1E-9")."""
+    with localcontext() as exact:
+        exact.prec = EXACT_DIGITS
+        return format(Decimal(units).scaleb(-scale), f".{scale}f")

@@ -228,6 +228,8 @@ def _apply_effects(command: TransactionCommand, state: BatchState) -> tuple[Line
     """Move the command's amounts; returns the lines recorded with the new transaction."""
     accounts = state.accounts
     if command.kind in (POSTED, PENDING):
+        if command.expires_at is not None and command.expires_at <= state.now:
+            raise Refusal("invalid-expiry", "a hold must expire in the future")
         check_balanced(command.lines, accounts)
         apply_lines(command.lines, accounts, pending=command.kind == PENDING)
         return command.lines

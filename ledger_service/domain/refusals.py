@@ -27,6 +27,8 @@ REFUSAL_STATUS = {
     "duplicate-asset": 409,
     "account-not-empty": 409,
     "linked-failed": 409,
+    "capacity-exceeded": 422,
+    "invalid-expiry": 422,
 }
 
 

@@ -35,7 +35,8 @@ async def lock_accounts(
     transaction_ids = list(set(transaction_ids))
     rows = await conn.fetch(
         f"SELECT {ACCOUNT_COLUMNS}, statement_timestamp() AS now, "
-        "(SELECT array_agg(t.id::text || ' ' || t.request_hash) FROM transactions t "
+        "(SELECT array_agg(t.id::text || ' ' || "
+        f"{_HASH_SEEN_BY_TENANT.format(tenant='$2')}) FROM transactions t "
         " WHERE t.id = ANY($3::uuid[])) AS existing "
         "FROM accounts a JOIN assets s ON s.code = a.asset_code "
         "WHERE a.id = ANY($1::uuid[]) AND a.tenant_id = $2 ORDER BY a.id FOR UPDATE OF a",
@@ -46,12 +47,21 @@ async def lock_accounts(
     if not rows:  # no account at all: still answer the other two questions
         row = await conn.fetchrow(
             "SELECT statement_timestamp() AS now, (SELECT array_agg(t.id::text || ' ' || "
-            "t.request_hash) FROM transactions t WHERE t.id = ANY($1::uuid[])) AS existing",
+            f"{_HASH_SEEN_BY_TENANT.format(tenant='$2')}) FROM transactions t "
+            "WHERE t.id = ANY($1::uuid[])) AS existing",
             transaction_ids,
+            tenant_id,
         )
         return {}, _existing(row["existing"]), row["now"]
     accounts = {row["id"]: account_state(row) for row in rows}
     return accounts, _existing(rows[0]["existing"]), rows[0]["now"]
+
+
+# Another tenant's transaction with the same id is seen as a different request: the id is
+# taken ("transaction-id-reused"), and nothing of it is shown.
+_HASH_SEEN_BY_TENANT = (
+    "CASE WHEN t.tenant_id = {tenant} THEN t.request_hash ELSE 'another-tenant' END"
+)
 
 
 def _existing(pairs: list[str] | None) -> dict[uuid.UUID, str]:

@@ -160,15 +160,30 @@ async def test_posting_more_than_the_hold_is_refused(client, h, alice_and_bob):
 
 async def test_expired_hold_cannot_be_posted(client, h, alice_and_bob):
     alice, bob = alice_and_bob
-    soon = (datetime.now(UTC) + timedelta(milliseconds=300)).isoformat()
-    hold = transfer(alice, bob, "10.00", mode="pending", expires_at=soon)
-    await client.post("/v1/transactions", json=hold, headers=h)
+    soon = datetime.now(UTC) + timedelta(seconds=1.5)
+    hold = transfer(alice, bob, "10.00", mode="pending", expires_at=soon.isoformat())
+    placed = await client.post("/v1/transactions", json=hold, headers=h)
     import asyncio
 
-    await asyncio.sleep(0.4)
+    await asyncio.sleep(max(0.0, (soon - datetime.now(UTC)).total_seconds()) + 0.1)
     response = await client.post(f"/v1/transactions/{hold['id']}/post", headers=h)
 
+    assert placed.status_code == 201, placed.text
     assert response.json()["type"] == "urn:finfleet:problem:hold-expired"
+
+
+async def test_a_hold_that_would_already_be_expired_is_refused(client, h, alice_and_bob):
+    alice, bob = alice_and_bob
+    past = (datetime.now(UTC) - timedelta(seconds=1)).isoformat()
+
+    response = await client.post(
+        "/v1/transactions",
+        json=transfer(alice, bob, "1.00", mode="pending", expires_at=past),
+        headers=h,
+    )
+
+    assert response.status_code == 422
+    assert response.json()["type"] == "urn:finfleet:problem:invalid-expiry"
 
 
 async def test_reversal_mirrors_and_nets_to_zero(client, h, alice_and_bob):

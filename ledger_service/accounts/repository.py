@@ -125,3 +125,15 @@ async def list_entries(
 def state_of(row: Any) -> AccountState:
     """The domain view of an account row."""
     return AccountState(*(row[i] for i in range(14)))
+
+
+async def close_account(conn: Any, tenant_id: str, account_id: uuid.UUID) -> Any:
+    """Mark the account closed if it holds nothing; returns the row before the change."""
+    row = await conn.fetchrow(
+        f"SELECT {_COLUMNS}{_FROM} WHERE a.id = $1 AND a.tenant_id = $2 FOR UPDATE OF a",
+        account_id,
+        tenant_id,
+    )
+    if row is not None and not row["closed"]:
+        await conn.execute("UPDATE accounts SET closed = true WHERE id = $1", account_id)
+    return row

@@ -103,3 +103,12 @@ async def account_entries(
     page = rows[:limit]
     next_cursor = encode_cursor(page[-1]["version"]) if len(rows) > limit else None
     return EntryPage(items=[service.entry_public(state, r) for r in page], next_cursor=next_cursor)
+
+
+@router.post("/{account_id}/close", response_model=AccountPublic)
+async def close_account(
+    account_id: uuid.UUID, principal: CurrentPrincipal, session: SessionDep
+) -> AccountPublic:
+    """Close an account whose balances are all zero; postings to it are then refused."""
+    tenant = may_post(principal)
+    return await service.close_account(session, tenant, account_id)

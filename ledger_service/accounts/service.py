@@ -142,3 +142,18 @@ def entry_public(state: AccountState, entry: Any) -> EntryPublic:
         posted=to_decimal_string(totals.posted, scale),
         available=to_decimal_string(totals.available, scale),
     )
+
+
+async def close_account(
+    session: AsyncSession, tenant_id: str, account_id: uuid.UUID
+) -> AccountPublic:
+    """Close an account that holds nothing: later postings to it are refused."""
+    conn = await driver_connection(session)
+    row = await repository.get_account(conn, tenant_id, account_id)
+    if row is None:
+        raise not_found("account")
+    totals = repository.state_of(row).balances()
+    if totals.posted or totals.pending or row["debits_pending"] or row["credits_pending"]:
+        raise ProblemError(409, "account-not-empty", "only an account holding nothing can close")
+    await repository.close_account(conn, tenant_id, account_id)
+    return public(await repository.get_account(conn, tenant_id, account_id))

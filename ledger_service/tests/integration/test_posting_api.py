@@ -263,3 +263,16 @@ async def test_viewer_cannot_post(client, auth_headers, alice_and_bob):
     )
 
     assert response.status_code == 403
+
+
+async def test_only_an_empty_account_closes_and_then_refuses_postings(client, h, alice_and_bob):
+    alice, bob = alice_and_bob
+
+    refused = await client.post(f"/v1/accounts/{alice}/close", headers=h)
+    closed = await client.post(f"/v1/accounts/{bob}/close", headers=h)
+    posting = await client.post("/v1/transactions", json=transfer(alice, bob, "1.00"), headers=h)
+
+    assert refused.json()["type"] == "urn:finfleet:problem:account-not-empty"
+    assert closed.status_code == 200
+    assert closed.json()["closed"] is True
+    assert posting.json()["type"] == "urn:finfleet:problem:account-closed"

@@ -276,3 +276,77 @@ async def test_only_an_empty_account_closes_and_then_refuses_postings(client, h,
     assert closed.status_code == 200
     assert closed.json()["closed"] is True
     assert posting.json()["type"] == "urn:finfleet:problem:account-closed"
+
+
+async def test_transactions_of_an_account_page_in_commit_order(client, h, alice_and_bob):
+    alice, bob = alice_and_bob
+    sent = [transfer(alice, bob, f"{n}.00") for n in range(1, 6)]
+    for body in sent:
+        assert (await client.post("/v1/transactions", json=body, headers=h)).status_code == 201
+
+    seen, cursor = [], None
+    while True:
+        params = {"account": bob, "limit": 2, **({"cursor": cursor} if cursor else {})}
+        page = (await client.get("/v1/transactions", params=params, headers=h)).json()
+        seen += [item["id"] for item in page["items"]]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+
+    assert seen == [body["id"] for body in sent]
+
+
+async def test_accounts_filter_by_name_prefix_and_page(client, h, usd):
+    for n in range(3):
+        await open_account(client, h, f"tenant:acme/user:{n}/cash")
+    await open_account(client, h, "tenant:acme/house/fees")
+
+    first = (
+        await client.get(
+            "/v1/accounts", params={"name_prefix": "tenant:acme/user:", "limit": 2}, headers=h
+        )
+    ).json()
+    rest = (
+        await client.get(
+            "/v1/accounts",
+            params={"name_prefix": "tenant:acme/user:", "cursor": first["next_cursor"]},
+            headers=h,
+        )
+    ).json()
+
+    names = sorted(a["name"] for a in first["items"] + rest["items"])
+    assert names == [f"tenant:acme/user:{n}/cash" for n in range(3)]
+    assert rest["next_cursor"] is None
+
+
+async def test_a_forged_cursor_is_a_400_problem(client, h):
+    response = await client.get("/v1/transactions", params={"cursor": "!!!"}, headers=h)
+
+    assert response.status_code == 400
+    assert response.json()["type"] == "urn:finfleet:problem:invalid-cursor"
+
+
+async def test_ledger_events_are_written_with_the_posting(client, h, alice_and_bob, engine):
+    from sqlalchemy import text
+
+    alice, bob = alice_and_bob
+    hold = transfer(alice, bob, "3.00", mode="pending")
+    await client.post("/v1/transactions", json=hold, headers=h)
+    await client.post(f"/v1/transactions/{hold['id']}/void", headers=h)
+
+    async with engine.connect() as connection:
+        rows = (
+            await connection.execute(
+                text("SELECT type, envelope->'payload' AS payload FROM outbox ORDER BY id")
+            )
+        ).all()
+    types = [row.type for row in rows]
+    assert types[-2:] == ["ledger.hold.created", "ledger.hold.voided"]
+    created = rows[-2].payload
+    assert created["lines"][0] == {
+        "account_id": alice,
+        "side": "debit",
+        "amount": "3.00",
+        "asset": "USD/2",
+    }
+    assert created["committed_at"] is not None

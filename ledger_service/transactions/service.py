@@ -68,12 +68,16 @@ async def apply_commands(
 ) -> Applied:
     """Apply built commands (hold resolutions, reversals, expiries)."""
 
+    targets = [c.target_id for c in commands if c.target_id]
+
     async def decide(conn: Any) -> tuple[list[TransactionCommand], Any]:
-        recorded = await repository.recorded_transactions(
-            conn, tenant_id, [c.target_id for c in commands if c.target_id]
-        )
-        ids = {line.account_id for r in recorded.values() for line in r.lines}
+        # The targets' lines say which accounts to lock; what resolved them is read again
+        # once the locks are held, since a racing post or void of the same hold commits
+        # under those same locks.
+        first_look = await repository.recorded_transactions(conn, tenant_id, targets)
+        ids = {line.account_id for r in first_look.values() for line in r.lines}
         locked = await repository.lock_accounts(conn, tenant_id, ids, [c.id for c in commands])
+        recorded = await repository.recorded_transactions(conn, tenant_id, targets)
         return list(commands), (*locked, recorded)
 
     return await _with_retry(session, tenant_id, decide, atomic=False)

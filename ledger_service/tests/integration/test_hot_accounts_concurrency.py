@@ -66,7 +66,7 @@ async def test_parallel_transfers_on_hot_accounts_lose_and_double_nothing(
     assert statuses[201] > 0
     assert statuses[409] > 0  # some had to be refused for lack of funds
     created = {body["id"]: body for body, response in answers if response.status_code == 201}
-    for body, response in answers:
+    for _, response in answers:
         if response.status_code == 409:
             assert response.json()["type"] == "urn:finfleet:problem:insufficient-funds"
     expected = defaultdict(lambda: FUNDING)
@@ -79,8 +79,8 @@ async def test_parallel_transfers_on_hot_accounts_lose_and_double_nothing(
             (
                 await connection.execute(
                     text(
-                        "SELECT id::text FROM transactions WHERE tenant_id = 'hot' AND kind = 'posted' "
-                        "AND metadata->>'movement' IS NULL"
+                        "SELECT id::text FROM transactions WHERE tenant_id = 'hot' "
+                        "AND kind = 'posted' AND metadata->>'movement' IS NULL"
                     )
                 )
             )

@@ -199,8 +199,9 @@ async def run(sync_url: str, keys: FleetKeys) -> None:
     token = TokenMinter("portfolio", keys.seeds["portfolio"], ttl_seconds=300).mint(
         "ledger", subject="bench", tenant_id=TENANT, roles={"owner"}
     )
-    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{PORT}", timeout=60,
-                                 headers={"Authorization": f"Bearer {token}"}) as client:  # fmt: skip
+    headers = {"Authorization": f"Bearer {token}"}
+    base_url = f"http://127.0.0.1:{PORT}"
+    async with httpx.AsyncClient(base_url=base_url, timeout=60, headers=headers) as client:
         (await client.post("/v1/assets", json={"asset": "USD/2"})).raise_for_status()
         uniform = await open_funded_accounts(client, UNIFORM_ACCOUNTS)
     hot = uniform[:HOT_ACCOUNTS]
@@ -220,8 +221,10 @@ async def run(sync_url: str, keys: FleetKeys) -> None:
             print(f"  after {label}: {await check_invariants(conn)}", flush=True)
         rows.append((baseline, single, batch))
     await pool.close()
-    print(f"\nledger: transfers through the HTTP API ({os.cpu_count()} cores, ledger with 2 "
-          f"uvicorn workers, Postgres and wrk on the same machine, {SECONDS}s per run)")  # fmt: skip
+    print(
+        f"\nledger: transfers through the HTTP API ({os.cpu_count()} cores, ledger with 2 "
+        f"uvicorn workers, Postgres and wrk on the same machine, {SECONDS}s per run)"
+    )
     for baseline, single, batch in rows:
         print(baseline.line())
         print(single.line(baseline))

@@ -127,13 +127,14 @@ def state_of(row: Any) -> AccountState:
     return AccountState(*(row[i] for i in range(14)))
 
 
-async def close_account(conn: Any, tenant_id: str, account_id: uuid.UUID) -> Any:
-    """Mark the account closed if it holds nothing; returns the row before the change."""
-    row = await conn.fetchrow(
+async def lock_account(conn: Any, tenant_id: str, account_id: uuid.UUID) -> Any:
+    """The account row, locked until the end of the transaction (None if not the tenant's)."""
+    return await conn.fetchrow(
         f"SELECT {_COLUMNS}{_FROM} WHERE a.id = $1 AND a.tenant_id = $2 FOR UPDATE OF a",
         account_id,
         tenant_id,
     )
-    if row is not None and not row["closed"]:
-        await conn.execute("UPDATE accounts SET closed = true WHERE id = $1", account_id)
-    return row
+
+
+async def mark_closed(conn: Any, account_id: uuid.UUID) -> None:
+    await conn.execute("UPDATE accounts SET closed = true WHERE id = $1", account_id)

@@ -149,11 +149,12 @@ async def close_account(
 ) -> AccountPublic:
     """Close an account that holds nothing: later postings to it are refused."""
     conn = await driver_connection(session)
-    row = await repository.get_account(conn, tenant_id, account_id)
+    # Checked on the locked row: a posting cannot land between the check and the close.
+    row = await repository.lock_account(conn, tenant_id, account_id)
     if row is None:
         raise not_found("account")
     totals = repository.state_of(row).balances()
     if totals.posted or totals.pending or row["debits_pending"] or row["credits_pending"]:
         raise ProblemError(409, "account-not-empty", "only an account holding nothing can close")
-    await repository.close_account(conn, tenant_id, account_id)
+    await repository.mark_closed(conn, account_id)
     return public(await repository.get_account(conn, tenant_id, account_id))

@@ -243,7 +243,9 @@ def _apply_effects(command: TransactionCommand, state: BatchState) -> tuple[Line
         apply_lines(lines, accounts, pending=False)
         return lines
     if command.kind == EXPIRE_HOLD:
-        if target.kind != PENDING or target.resolved_by is not None:
+        if target.kind != PENDING:
+            raise Refusal("not-a-hold", f"transaction {target.id} is not a pending hold")
+        if target.resolved_by is not None:
             raise Refusal("hold-already-resolved", f"hold {target.id} is already resolved")
     else:
         check_hold_open(target, state.now)

@@ -109,6 +109,20 @@ async def recorded_transactions(
     }
 
 
+async def existing_hashes(
+    conn: Any, tenant_id: str, ids: Iterable[uuid.UUID]
+) -> dict[uuid.UUID, str]:
+    """Request fingerprints of transactions that exist now with these ids (a fresh snapshot)."""
+    row = await conn.fetchrow(
+        "SELECT (SELECT array_agg(t.id::text || ' ' || "
+        f"{_HASH_SEEN_BY_TENANT.format(tenant='$2')}) FROM transactions t "
+        "WHERE t.id = ANY($1::uuid[])) AS existing",
+        list(set(ids)),
+        tenant_id,
+    )
+    return _existing(row["existing"])
+
+
 WRITE_BATCH = """
 WITH clock AS (SELECT statement_timestamp() AS at),
 created AS (

@@ -124,6 +124,7 @@ async def _with_retry(
             commands, (accounts, existing, now, recorded) = await decide(conn)
             state = BatchState(accounts, recorded, existing, now)
             outcomes = apply_batch(commands, state, atomic=atomic)
+            await _check_refusals_against_twins(conn, tenant_id, outcomes, existing)
             created = [o.created for o in outcomes if o.created is not None]
             committed_at = None
             if created:
@@ -131,13 +132,29 @@ async def _with_retry(
                 committed_at = await repository.write_batch(
                     conn, tenant_id, created, accounts.values(), events
                 )
-        except asyncpg.UniqueViolationError:
+        except (asyncpg.UniqueViolationError, _DecidedOnStaleView):
             await session.rollback()
             if attempt == ATTEMPTS:
                 raise
             continue
         return Applied(outcomes, accounts, committed_at)
     raise AssertionError("unreachable")
+
+
+class _DecidedOnStaleView(Exception):  # noqa: N818 - a signal to decide again, not an error
+    """A refused item's id was committed by a twin request while this one waited for locks."""
+
+
+async def _check_refusals_against_twins(
+    conn: Any, tenant_id: str, outcomes: Sequence[Outcome], existing: Mapping[uuid.UUID, str]
+) -> None:
+    # The lock statement read transaction ids on the snapshot it took before waiting for the
+    # locks; a twin of this request (same id, sent twice at once) may have committed meanwhile.
+    # Only a refusal can hide that (a creation would hit the unique index), so only refused
+    # ids are looked up again, on a fresh snapshot.
+    refused = [o.id for o in outcomes if o.status == "refused" and o.id not in existing]
+    if refused and await repository.existing_hashes(conn, tenant_id, refused):
+        raise _DecidedOnStaleView
 
 
 def _event(

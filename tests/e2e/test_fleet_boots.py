@@ -145,3 +145,43 @@ def test_workers_and_bus_processes_expose_metrics(fleet, service):
     assert f'celery_queue_length{{queue="celery",service="{service}"}}' in worker.text
     assert bus.status_code == 200
     assert "fleet_outbox_backlog" in bus.text
+
+
+def test_money_moves_in_the_ledger_through_the_gateway(fleet):
+    headers = bearer(fleet.user_token(tenant="e2e-books"))
+    ledger = f"{fleet.gateway}/api/v1/ledger"
+    assert httpx.post(f"{ledger}/assets", json={"asset": "USD/2"}, headers=headers).status_code in (
+        200,
+        201,
+    )
+    accounts = []
+    for name in ("alice", "bob"):
+        body = {"name": f"tenant:e2e-books/user:{name}/cash", "asset": "USD/2",
+                "debits_must_not_exceed_credits": True}  # fmt: skip
+        response = httpx.post(f"{ledger}/accounts", json=body, headers=headers, timeout=10)
+        assert response.status_code in (200, 201), response.text
+        accounts.append(response.json()["id"])
+    alice, bob = accounts
+    deposit = {"id": str(uuid.uuid4()), "account_id": alice, "amount": "50.00"}
+    assert httpx.post(f"{ledger}/deposits", json=deposit, headers=headers).status_code == 201
+    transfer = {
+        "id": str(uuid.uuid4()),
+        "lines": [
+            {"account_id": alice, "side": "debit", "amount": "20.00"},
+            {"account_id": bob, "side": "credit", "amount": "20.00"},
+        ],
+    }
+
+    posted = httpx.post(f"{ledger}/transactions", json=transfer, headers=headers, timeout=10)
+    overdraft = httpx.post(
+        f"{ledger}/transactions",
+        json={**transfer, "id": str(uuid.uuid4()), "lines": [
+            {"account_id": alice, "side": "debit", "amount": "30.01"},
+            {"account_id": bob, "side": "credit", "amount": "30.01"}]},
+        headers=headers, timeout=10,
+    )  # fmt: skip
+
+    assert posted.status_code == 201, posted.text
+    assert overdraft.json()["type"] == "urn:finfleet:problem:insufficient-funds"
+    balance = httpx.get(f"{ledger}/accounts/{alice}/balance", headers=headers).json()
+    assert balance["posted"] == "30.00"

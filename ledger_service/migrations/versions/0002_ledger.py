@@ -119,8 +119,22 @@ $$;
 """
 
 
+def statements(script: str) -> list[str]:
+    """The script's statements, one each (asyncpg runs one statement per call); a `$$` body
+    stays whole."""
+    parts, current, in_body = [], [], False
+    for line in script.strip().splitlines():
+        current.append(line)
+        in_body ^= line.count("$$") % 2 == 1
+        if line.rstrip().endswith(";") and not in_body:
+            parts.append("\n".join(current).strip())
+            current = []
+    return [part for part in parts if part.strip(";\n ")]
+
+
 def upgrade() -> None:
-    op.execute(SCHEMA)
+    for statement in statements(SCHEMA):
+        op.execute(statement)
     for table in APPEND_ONLY:
         op.execute(
             f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "

@@ -69,7 +69,7 @@ async def test_parallel_transfers_on_hot_accounts_lose_and_double_nothing(
     for _, response in answers:
         if response.status_code == 409:
             assert response.json()["type"] == "urn:finfleet:problem:insufficient-funds"
-    expected = defaultdict(lambda: FUNDING)
+    expected: defaultdict[str, Decimal] = defaultdict(lambda: FUNDING)
     for body in created.values():
         debit, credit = body["lines"]
         expected[debit["account_id"]] -= Decimal(debit["amount"])

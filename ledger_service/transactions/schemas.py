@@ -17,7 +17,7 @@ class LineIn(BaseModel):
 
     account_id: uuid.UUID
     side: Literal["debit", "credit"]
-    amount: DecimalString = Field(pattern=r"^\d{1,20}(\.\d{1,18})?$", examples=["125.00"])
+    amount: DecimalString = Field(pattern=r"^[0-9]{1,20}(\.[0-9]{1,18})?$", examples=["125.00"])
 
 
 class ConditionIn(BaseModel):
@@ -27,7 +27,7 @@ class ConditionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     account_id: uuid.UUID
-    available_at_least: str | None = Field(default=None, pattern=r"^-?\d{1,20}(\.\d{1,18})?$")
+    available_at_least: str | None = Field(default=None, pattern=r"^-?[0-9]{1,20}(\.[0-9]{1,18})?$")
     version: int | None = Field(default=None, ge=0)
 
     @model_validator(mode="after")
@@ -77,7 +77,7 @@ class HoldAction(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    amount: DecimalString | None = Field(default=None, pattern=r"^\d{1,20}(\.\d{1,18})?$")
+    amount: DecimalString | None = Field(default=None, pattern=r"^[0-9]{1,20}(\.[0-9]{1,18})?$")
     metadata: dict[str, Any] = Field(default_factory=dict)
 
 
@@ -88,7 +88,7 @@ class MoneyMovement(BaseModel):
 
     id: uuid.UUID
     account_id: uuid.UUID
-    amount: DecimalString = Field(pattern=r"^\d{1,20}(\.\d{1,18})?$")
+    amount: DecimalString = Field(pattern=r"^[0-9]{1,20}(\.[0-9]{1,18})?$")
     metadata: dict[str, Any] = Field(default_factory=dict)
 
 

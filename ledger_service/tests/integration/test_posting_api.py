@@ -350,3 +350,13 @@ async def test_ledger_events_are_written_with_the_posting(client, h, alice_and_b
         "asset": "USD/2",
     }
     assert created["committed_at"] is not None
+
+
+async def test_amounts_in_non_ascii_digits_are_refused(client, h, alice_and_bob):
+    alice, bob = alice_and_bob
+
+    response = await client.post(
+        "/v1/transactions", json=transfer(alice, bob, "\u0661\u0662.\u0665\u0660"), headers=h
+    )
+
+    assert response.status_code == 422

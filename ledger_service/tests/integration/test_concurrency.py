@@ -54,8 +54,15 @@ async def live_ledger(settings, committed, engine) -> AsyncIterator[LiveLedger]:
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
+    # A long keep-alive: on a loaded machine a client may reuse a connection after the
+    # default 5 s, just as the server closes it (an httpx ReadError, not a ledger fault).
     config = uvicorn.Config(
-        app, lifespan="on", log_level="warning", access_log=False, timeout_graceful_shutdown=5
+        app,
+        lifespan="on",
+        log_level="warning",
+        access_log=False,
+        timeout_graceful_shutdown=5,
+        timeout_keep_alive=120,
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)

@@ -84,25 +84,3 @@ def outbox_rows(
         types.append(event_type)
         envelopes.append(json.dumps(envelope))
     return stream_of(producer), ids, types, envelopes
-
-
-async def emit_many(
-    connection: Any,
-    *,
-    producer: str,
-    events: Sequence[tuple[str, dict[str, Any], str | None]],
-) -> None:
-    """Add many events to the outbox in one statement on the raw asyncpg `connection` of the
-    business transaction."""
-    if not events:
-        return
-    stream, ids, types, envelopes = outbox_rows(producer, events)
-    await connection.execute(
-        "INSERT INTO outbox (id, stream, type, envelope) "
-        "SELECT id, $2, type, envelope::jsonb "
-        "FROM unnest($1::uuid[], $3::text[], $4::text[]) AS t(id, type, envelope)",
-        ids,
-        stream,
-        types,
-        envelopes,
-    )

@@ -18,7 +18,7 @@ from celery import shared_task
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from fleetkit.celery_app import IDEMPOTENT, run_use_case
-from fleetkit.db import driver_connection, make_sessionmaker, set_tenant
+from fleetkit.db import driver_connection, make_sessionmaker
 from ledger_service.domain.transactions import EXPIRE_HOLD
 from ledger_service.transactions.commands import resolution_command
 from ledger_service.transactions.service import apply_commands
@@ -53,9 +53,11 @@ async def expire_overdue_holds(engine: AsyncEngine, *, limit: int = SWEEP_BATCH)
     for tenant_id, hold_ids in by_tenant.items():
         commands = [resolution_command(hold, EXPIRE_HOLD, None, {}) for hold in hold_ids]
         try:
-            async with sessionmaker() as session, session.begin():
-                await set_tenant(session, tenant_id)  # as a request for this tenant would
+            # Committed explicitly, not in `session.begin()`: apply_commands may roll back and
+            # decide again inside the session when it loses a race.
+            async with sessionmaker() as session:
                 applied = await apply_commands(session, tenant_id, commands)
+                await session.commit()
         except asyncpg.UniqueViolationError:
             # A hold kept being resolved by others between our read and our lock (the posting
             # path re-decides a few times first): the database kept the first resolution.

@@ -35,6 +35,7 @@ class Role(StrEnum):
     INVESTOR = "investor"
     COMPLIANCE = "compliance"
     ADMIN = "admin"
+    SERVICE = "service"
 
 
 @dataclass(frozen=True)
@@ -176,6 +177,9 @@ class Rule:
 
 OWNER, MANAGER, ACCOUNTANT, VIEWER = Role.OWNER, Role.MANAGER, Role.ACCOUNTANT, Role.VIEWER
 INVESTOR, COMPLIANCE, ADMIN = Role.INVESTOR, Role.COMPLIANCE, Role.ADMIN
+# A fleet service acting for a tenant (equity settling a fill, issuance holding a pledge): its
+# token's `sub` is `service:<name>`, signed with that service's own key.
+SERVICE = Role.SERVICE
 STAFF = frozenset({OWNER, MANAGER, ACCOUNTANT, VIEWER, COMPLIANCE, ADMIN})
 EVERYONE = STAFF | {INVESTOR}
 
@@ -191,15 +195,15 @@ eligible_investor = same_tenant & kyc_verified & accreditation_if_required & jur
 
 _TABLE: tuple[tuple[str, str, frozenset[Role] | set[Role], Condition], ...] = (
     # action            kind         roles                             when
-    ("read",            "*",         STAFF,                            same_tenant),
-    ("read",            "*",         EVERYONE,                         reference_data),
+    ("read",            "*",         STAFF | {SERVICE},                same_tenant),
+    ("read",            "*",         EVERYONE | {SERVICE},             reference_data),
     ("read",            "campaign",  {INVESTOR},                       same_tenant),
     ("read",            "*",         {INVESTOR},                       personal),
     ("write",           "portfolio", {OWNER, MANAGER},                 same_tenant),
     ("rebalance",       "portfolio", {OWNER, MANAGER},                 same_tenant),
     ("trade",           "account",   {OWNER, MANAGER},                 same_tenant),
     ("trade",           "account",   {INVESTOR},                       personal),
-    ("post_transaction","account",   {OWNER, ACCOUNTANT},              same_tenant),
+    ("post_transaction","account",   {OWNER, ACCOUNTANT, SERVICE},     same_tenant),
     ("write",           "property",  {OWNER, MANAGER},                 same_tenant),
     ("record_expense",  "property",  {OWNER, MANAGER, ACCOUNTANT},     same_tenant),
     ("record_payment",  "property",  {OWNER, MANAGER, ACCOUNTANT},     same_tenant),

@@ -11,6 +11,9 @@ and its tests get `settings`, `db_session` (rolled back after each test), `app` 
 `fleet_keys` and `mint_token`. Postgres and Redis come from `TEST_POSTGRES_URL`
 (default `postgresql://postgres@127.0.0.1:5432/postgres`) and `TEST_REDIS_URL`
 (default `redis://127.0.0.1:6379`); Redis databases 10 and up are used, one per test worker.
+Two checkouts tested at once on one machine keep apart with `TEST_DB_PREFIX` (database names,
+default `test`; the e2e suite uses `<prefix>_e2e` unless it is `test`) and
+`TEST_REDIS_FIRST_DB` (default 10).
 """
 
 from __future__ import annotations
@@ -36,7 +39,8 @@ from fleetkit.testing.keys import FleetKeys
 
 ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 REDIS_BASE = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379").rstrip("/")
-FIRST_REDIS_DB = 10
+FIRST_REDIS_DB = int(os.environ.get("TEST_REDIS_FIRST_DB", "10"))
+DB_PREFIX = os.environ.get("TEST_DB_PREFIX", "test")
 
 
 def _worker_number(worker_id: str) -> int:
@@ -105,7 +109,7 @@ class TestResources:
         """A freshly migrated database for `package` on this worker (asyncpg URL)."""
         if package not in self._urls:
             short = package.rsplit(".", 1)[-1].removesuffix("_service")
-            sync_url = recreate_database(f"test_{short}_{self.worker_id}")
+            sync_url = recreate_database(f"{DB_PREFIX}_{short}_{self.worker_id}")
             migrate(package, sync_url)
             self._urls[package] = (
                 make_url(sync_url)

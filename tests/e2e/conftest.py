@@ -26,12 +26,13 @@ from sqlalchemy.engine import make_url
 from fleetkit.internal_jwt import TokenMinter
 from fleetkit.settings import SERVICES
 from fleetkit.testing.keys import FleetKeys
-from fleetkit.testing.plugin import ADMIN_URL, recreate_database
+from fleetkit.testing.plugin import ADMIN_URL, DB_PREFIX, recreate_database
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 START_TIMEOUT_SECONDS = 120
 SETTINGS = ("FLEET_", *(f"{service.upper()}_" for service in SERVICES))
+E2E_PREFIX = "e2e" if DB_PREFIX == "test" else f"{DB_PREFIX}_e2e"
 
 
 def free_port() -> int:
@@ -171,7 +172,7 @@ def fleet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Fleet]:
         log_path=workdir / "fleet.log",
     )
     databases = {
-        service: make_url(recreate_database(f"e2e_{service}"))
+        service: make_url(recreate_database(f"{E2E_PREFIX}_{service}"))
         .set(drivername="postgresql+asyncpg")
         .render_as_string(hide_password=False)
         for service in SERVICES

@@ -16,21 +16,21 @@ from fleetkit.policy import (
     rules_table,
 )
 
-ROLES = ("owner", "manager", "accountant", "viewer", "investor", "compliance", "admin")
+ROLES = ("owner", "manager", "accountant", "viewer", "investor", "compliance", "admin", "service")
 STAFF = {"owner", "manager", "accountant", "viewer", "compliance", "admin"}
 
 # Who may act on a resource of their own tenant that belongs to somebody else, when the caller
 # meets every attribute condition (KYC verified, accredited, right jurisdiction, independent).
 EXPECTED: dict[tuple[str, str], set[str]] = {
-    ("read", "portfolio"): STAFF,
-    ("read", "account"): STAFF,
-    ("read", "property"): STAFF,
-    ("read", "campaign"): STAFF | {"investor"},
-    ("read", "investment"): STAFF,
+    ("read", "portfolio"): STAFF | {"service"},
+    ("read", "account"): STAFF | {"service"},
+    ("read", "property"): STAFF | {"service"},
+    ("read", "campaign"): STAFF | {"investor", "service"},
+    ("read", "investment"): STAFF | {"service"},
     ("write", "portfolio"): {"owner", "manager", "admin"},
     ("rebalance", "portfolio"): {"owner", "manager", "admin"},
     ("trade", "account"): {"owner", "manager"},
-    ("post_transaction", "account"): {"owner", "accountant"},
+    ("post_transaction", "account"): {"owner", "accountant", "service"},
     ("write", "property"): {"owner", "manager", "admin"},
     ("record_expense", "property"): {"owner", "manager", "accountant", "admin"},
     ("record_payment", "property"): {"owner", "manager", "accountant", "admin"},

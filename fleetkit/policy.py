@@ -249,7 +249,7 @@ def decide(principal: Principal, action: str, resource: Resource) -> Decision:
     for rule in granting:
         failed = rule.when.first_unmet(principal, resource)
         if failed is None:
-            return Decision(True, f"granted by {_describe(rule)}")
+            return Decision(True, _GRANTED_BY[rule])
         unmet.append(failed)
     return Decision(False, f"condition not met: {', '.join(dict.fromkeys(unmet))}")
 
@@ -273,3 +273,7 @@ def rules_table() -> list[tuple[str, str, str, str]]:
 
 def _describe(rule: Rule) -> str:
     return f"rule ({rule.action}, {rule.kind}, {'|'.join(sorted(rule.roles))}, {rule.when.name})"
+
+
+# Written once: a granted decision is on every request's path.
+_GRANTED_BY = {rule: f"granted by {_describe(rule)}" for rule in RULES}

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fleetkit.events.envelope import Event, stream_of
@@ -82,5 +83,14 @@ def outbox_rows(
         }
         ids.append(event_id)
         types.append(event_type)
-        envelopes.append(json.dumps(envelope))
+        envelopes.append(_json_text(envelope))
     return stream_of(producer), ids, types, envelopes
+
+
+def _json_text(document: dict[str, Any]) -> str:
+    # orjson is five times faster than json on the bulk path, but stops at 64-bit integers,
+    # which a client's metadata may exceed: those few documents take the slow road.
+    try:
+        return orjson.dumps(document).decode()
+    except TypeError:
+        return json.dumps(document)

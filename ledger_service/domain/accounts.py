@@ -10,7 +10,8 @@ a debit-normal account mirrors it.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field, replace
+import copy
+from dataclasses import dataclass, field
 
 from ledger_service.domain.refusals import Refusal
 
@@ -49,7 +50,7 @@ class AccountState:
     touched: bool = field(default=False, compare=False)
 
     def copy(self) -> AccountState:
-        return replace(self)
+        return copy.copy(self)  # a shallow copy: every field is immutable
 
     def balances(self) -> Balances:
         """Posted, pending (posted plus pending both ways) and available balances."""

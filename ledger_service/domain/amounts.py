@@ -14,6 +14,8 @@ MAX_SCALE = 18
 MAX_MINOR_UNITS = 2**62
 # Enough digits that scaling any amount the ledger could hold is exact, never rounded.
 EXACT_DIGITS = 80
+# Digits, optionally a point and more digits: ASCII only (`\d` would take other scripts' digits).
+PLAIN_AMOUNT = re.compile(r"[0-9]{1,20}(?:\.[0-9]{1,18})?")
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,10 @@ def parse_asset(notation: str) -> Asset:
 
 def to_minor_units(amount: str | Decimal, scale: int, *, allow_zero: bool = False) -> int:
     """The amount in minor units; refuses what needs rounding, negatives and absurd sizes."""
+    if isinstance(amount, str) and PLAIN_AMOUNT.fullmatch(amount):
+        units = _plain_units(amount, scale)
+        if units is not None and (units or allow_zero) and units < MAX_MINOR_UNITS:
+            return units
     try:
         value = Decimal(str(amount).strip())
     except InvalidOperation as exc:
@@ -64,8 +70,19 @@ def to_minor_units(amount: str | Decimal, scale: int, *, allow_zero: bool = Fals
     return units
 
 
+def _plain_units(amount: str, scale: int) -> int | None:
+    # The wire's own shape ("125.00"), read with integers: the hot path of every posting.
+    # None (needs rounding) falls through to the exact Decimal reading, which names the refusal.
+    whole, _, fraction = amount.partition(".")
+    kept, dropped = fraction[:scale], fraction[scale:]
+    if dropped.strip("0"):
+        return None
+    return int(whole) * 10**scale + int(kept.ljust(scale, "0") or "0")
+
+
 def to_decimal_string(units: int, scale: int) -> str:
     """Minor units as the decimal string clients see: 1250, scale 2 → "12.50" (never "1E-9")."""
-    with localcontext() as exact:
-        exact.prec = EXACT_DIGITS
-        return format(Decimal(units).scaleb(-scale), f".{scale}f")
+    # Integer arithmetic: exact at any size, and on every event and answer of the hot path.
+    sign = "-" if units < 0 else ""
+    whole, fraction = divmod(abs(units), 10**scale)
+    return f"{sign}{whole}.{fraction:0{scale}d}" if scale else f"{sign}{whole}"

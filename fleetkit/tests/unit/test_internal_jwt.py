@@ -116,6 +116,29 @@ def test_a_token_expired_beyond_the_clock_skew_is_refused_even_if_recently_issue
         VERIFIER.verify(token)
 
 
+def test_a_remembered_token_is_refused_once_it_expires():
+    # Valid for about one more second (expired 4 s ago, within the 5 s clock skew).
+    now = int(time.time())
+    token = sign_as_portfolio(valid_claims(iat=now - 30, nbf=now - 30, exp=now - 4))
+    verifier = TokenVerifier("ledger", {"portfolio": public_key_of(PORTFOLIO_SEED)})
+    assert verifier.verify(token).subject == "user-1"
+    assert verifier.verify(token).subject == "user-1"  # answered from memory
+
+    time.sleep(max(0.0, now + 1.05 - time.time()))
+
+    with pytest.raises(InvalidToken, match="expired"):
+        verifier.verify(token)
+
+
+def test_remembered_tokens_are_bounded_and_the_oldest_is_forgotten_first():
+    verifier = TokenVerifier("ledger", {"portfolio": public_key_of(PORTFOLIO_SEED)}, cache_size=2)
+    tokens = [sign_as_portfolio(valid_claims(jti=str(n))) for n in range(3)]
+    for token in tokens:
+        verifier.verify(token)
+
+    assert list(verifier._verified) == tokens[1:]
+
+
 def test_a_token_not_yet_valid_is_refused():
     now = int(time.time())
     token = sign_as_portfolio(valid_claims(iat=now, nbf=now + 120, exp=now + 180))

@@ -133,18 +133,18 @@ async def test_the_sweep_expires_only_overdue_unresolved_holds_of_every_tenant(
     globex = auth_headers(tenant_id="globex", roles=frozenset({"owner"}))
     acme_accounts = await open_funded_accounts(client, h, "acme")
     globex_accounts = await open_funded_accounts(client, globex, "globex")
-    soon = {"mode": "pending", "expires_at": in_a_moment(0.3)}
+    # Long enough that the void lands before expiry on a busy machine, short enough to wait.
+    expiry = datetime.now(UTC) + timedelta(seconds=1.5)
+    soon = {"mode": "pending", "expires_at": expiry.isoformat()}
     overdue = [
         await send(client, h, acme_accounts, "1.00", **soon),
         await send(client, globex, globex_accounts, "2.00", **soon),
     ]
-    voided = await send(
-        client, h, acme_accounts, "3.00", mode="pending", expires_at=in_a_moment(0.3)
-    )
+    voided = await send(client, h, acme_accounts, "3.00", **soon)
     assert (await client.post(f"/v1/transactions/{voided}/void", headers=h)).status_code == 201
     await send(client, h, acme_accounts, "4.00", mode="pending", expires_at=in_a_moment(3600))
     await send(client, h, acme_accounts, "5.00", mode="pending")  # never expires
-    await asyncio.sleep(0.4)
+    await asyncio.sleep((expiry - datetime.now(UTC)).total_seconds() + 0.1)
 
     first, second = await expire_overdue_holds(committed), await expire_overdue_holds(committed)
 

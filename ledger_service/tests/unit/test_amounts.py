@@ -1,12 +1,13 @@
 """Amounts on the wire and in the ledger: exact conversions, refusals, never rounding."""
 
 import re
-from decimal import Decimal
+from decimal import Decimal, localcontext
 
 import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
+from ledger_service.domain import amounts
 from ledger_service.domain.amounts import (
     MAX_MINOR_UNITS,
     MAX_SCALE,
@@ -287,3 +288,41 @@ def test_asset_notation_round_trips(code, scale):
     asset = parse_asset(f"{code}/{scale}")
     assert (asset.code, asset.scale) == (code, scale)
     assert parse_asset(asset.notation) == asset
+
+
+@given(units=st.integers(-(MAX_MINOR_UNITS - 1), MAX_MINOR_UNITS - 1), scale=SCALES)
+def test_rendered_amount_is_exactly_the_units_scaled_down_signs_included(units, scale):
+    # Available balances can be negative on unlimited accounts: "-0.05", never "0.-5".
+    text = to_decimal_string(units, scale)
+
+    assert Decimal(text) * 10**scale == units
+    assert re.fullmatch(r"-?\d+" + (rf"\.\d{{{scale}}}" if scale else ""), text)
+
+
+@given(
+    whole=st.from_regex(r"[0-9]{1,20}", fullmatch=True),
+    fraction=st.none() | st.from_regex(r"[0-9]{1,18}", fullmatch=True),
+    scale=SCALES,
+)
+def test_wire_amounts_read_exactly_as_decimal_arithmetic_says(whole, fraction, scale):
+    # The integer fast path against exact Decimal arithmetic, the oracle.
+    text = whole if fraction is None else f"{whole}.{fraction}"
+    with localcontext() as context:
+        context.prec = 80  # 20 + 18 digits scaled by up to 10**18: never rounded
+        exact = Decimal(text) * 10**scale
+
+    if exact != exact.to_integral_value():
+        assert refusal_kind(text, scale) == "precision-exceeded"
+    elif exact == 0:
+        assert refusal_kind(text, scale) == "invalid-amount"
+        assert to_minor_units(text, scale, allow_zero=True) == 0
+    elif exact >= MAX_MINOR_UNITS:
+        assert refusal_kind(text, scale) == "invalid-amount"
+    else:
+        assert to_minor_units(text, scale) == int(exact)
+
+
+@pytest.mark.parametrize("text", ["12.34\n", " 12.34", "１２.34", "12.", ".5", "1_000"])
+def test_near_wire_shapes_take_the_exact_reading(text):
+    # Whatever the wire pattern would not pass is not read by the fast path.
+    assert not amounts.PLAIN_AMOUNT.fullmatch(text)

@@ -9,8 +9,8 @@ a debit-normal account mirrors it.
 
 from __future__ import annotations
 
-import uuid
 import copy
+import uuid
 from dataclasses import dataclass, field
 
 from ledger_service.domain.refusals import Refusal

@@ -77,7 +77,7 @@ def _plain_units(amount: str, scale: int) -> int | None:
     kept, dropped = fraction[:scale], fraction[scale:]
     if dropped.strip("0"):
         return None
-    return int(whole) * 10**scale + int(kept.ljust(scale, "0") or "0")
+    return int(whole + kept.ljust(scale, "0"))
 
 
 def to_decimal_string(units: int, scale: int) -> str:

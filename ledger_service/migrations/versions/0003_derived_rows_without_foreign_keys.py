@@ -18,12 +18,13 @@ down_revision = "0002"
 branch_labels = None
 depends_on = None
 
-FOREIGN_KEYS = (
-    ("transaction_lines", "transaction_lines_transaction_id_fkey", "transaction_id", "transactions"),
+FOREIGN_KEYS = (  # (table, constraint, column, referenced table)
+    ("transaction_lines", "transaction_lines_transaction_id_fkey", "transaction_id",
+     "transactions"),
     ("transaction_lines", "transaction_lines_account_id_fkey", "account_id", "accounts"),
     ("entries", "entries_transaction_id_fkey", "transaction_id", "transactions"),
     ("entries", "entries_account_id_fkey", "account_id", "accounts"),
-)
+)  # fmt: skip
 
 
 def upgrade() -> None:

@@ -12,11 +12,12 @@ from ledger_service.audit.router import router as audit
 from ledger_service.config import Settings, get_settings
 from ledger_service.transactions.movements import router as movements
 from ledger_service.transactions.router import router as transactions
+from ledger_service.transactions.sequencer import PostingSequencer
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app (uvicorn calls this with `--factory`)."""
-    return create_fleet_app(
+    app = create_fleet_app(
         settings or get_settings(),
         title="Ledger service",
         description=(
@@ -25,3 +26,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ),
         routers=[assets, accounts, transactions, movements, audit, probes.router],
     )
+    app.state.posting_sequencer = PostingSequencer(app.state.sessionmaker)
+    return app

@@ -57,19 +57,33 @@ OutboxRows = tuple[str, list[uuid.UUID], list[str], list[str]]
 """(stream, ids, types, JSON envelopes): columns ready for one bulk INSERT."""
 
 
-def outbox_rows(
-    producer: str, events: Sequence[tuple[str, dict[str, Any], str | None]]
-) -> OutboxRows:
-    """Envelopes for many `(type, payload, tenant_id)` events, built without per-event model
-    validation, for bulk paths (a ledger batch of thousands of transactions)."""
-    occurred_at = datetime.now(UTC).isoformat()
-    context = {
+EventContext = dict[str, str | None]
+"""What ties an event to the request that caused it: correlation, causation, trace."""
+
+
+def event_context() -> EventContext:
+    """The current request's event context (read from its context variables)."""
+    return {
         "correlation_id": correlation_id_var.get() or request_id_var.get(),
         "causation_id": causation_id_var.get(),
         "traceparent": traceparent_var.get(),
     }
+
+
+def outbox_rows(
+    producer: str,
+    events: Sequence[tuple[str, dict[str, Any], str | None]],
+    *,
+    contexts: Sequence[EventContext] | None = None,
+) -> OutboxRows:
+    """Envelopes for many `(type, payload, tenant_id)` events, built without per-event model
+    validation, for bulk paths (a ledger batch of thousands of transactions). `contexts`
+    gives each event its own request's context, when one batch serves many requests."""
+    occurred_at = datetime.now(UTC).isoformat()
+    current = event_context()
     ids, types, envelopes = [], [], []
-    for event_type, payload, tenant_id in events:
+    for number, (event_type, payload, tenant_id) in enumerate(events):
+        context = current if contexts is None else contexts[number]
         event_id = new_id()
         envelope = {
             "id": str(event_id),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Query, Request, Response, status
 
 from fleetkit.auth import CurrentPrincipal
 from fleetkit.db import SessionDep
@@ -27,6 +27,7 @@ from ledger_service.transactions.schemas import (
     TransactionPage,
     TransactionPublic,
 )
+from ledger_service.transactions.sequencer import PostingSequencer
 
 router = APIRouter(prefix="/transactions", tags=["transactions"])
 
@@ -45,9 +46,14 @@ def refusal_problem(outcome: Outcome) -> ProblemError:
 
 
 async def _answer(
-    session: SessionDep, tenant: str, applied: service.Applied, response: Response
+    session: SessionDep,
+    tenant: str,
+    applied: service.Applied,
+    response: Response,
+    outcome: Outcome | None = None,
 ) -> TransactionPublic:
-    [outcome] = applied.outcomes
+    if outcome is None:
+        [outcome] = applied.outcomes
     if outcome.status == "refused":
         raise refusal_problem(outcome)
     if outcome.created is not None and applied.committed_at is not None:
@@ -94,12 +100,20 @@ def created_public(item: NewTransaction, applied: service.Applied) -> Transactio
     responses={200: {"description": "the same id and body again: the original"}},
 )
 async def create_transaction(
-    body: TransactionCreate, principal: CurrentPrincipal, session: SessionDep, response: Response
+    body: TransactionCreate,
+    principal: CurrentPrincipal,
+    session: SessionDep,
+    response: Response,
+    request: Request,
 ) -> TransactionPublic:
-    """Post a transaction, or place a hold (`mode: pending`). Idempotent by `id`."""
+    """Post a transaction, or place a hold (`mode: pending`). Idempotent by `id`.
+
+    Concurrent requests are committed together in rounds (group commit); each is still
+    decided on its own, in arrival order."""
     tenant = may_post(principal)
-    applied = await service.create_transactions(session, tenant, [body])
-    return await _answer(session, tenant, applied, response)
+    sequencer: PostingSequencer = request.app.state.posting_sequencer
+    posted = await sequencer.post(tenant, body)
+    return await _answer(session, tenant, posted.applied, response, posted.outcome)
 
 
 @router.post("/batch", response_model=BatchResult)

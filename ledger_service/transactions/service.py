@@ -17,7 +17,7 @@ import asyncpg
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fleetkit.db import driver_connection
-from fleetkit.events.outbox import outbox_rows
+from fleetkit.events.outbox import EventContext, outbox_rows
 from ledger_service.domain.accounts import AccountState
 from ledger_service.domain.amounts import to_decimal_string
 from ledger_service.domain.engine import (
@@ -90,8 +90,12 @@ async def create_transactions(
     *,
     atomic: bool = False,
     before: Callable[[Any], Awaitable[None]] | None = None,
+    contexts: Sequence[EventContext] | None = None,
 ) -> Applied:
-    """Create posted or pending transactions, each refused or applied on its own merits."""
+    """Create posted or pending transactions, each refused or applied on its own merits.
+
+    `contexts` (one per request) ties each item's event to its own request when one call
+    serves many (the posting sequencer); by default every event has the current context."""
 
     async def decide(conn: Any) -> tuple[list[TransactionCommand], Any]:
         ids = {line.account_id for r in requests for line in r.lines}
@@ -102,7 +106,9 @@ async def create_transactions(
         commands = [creation_command(r, accounts, getattr(r, "group", None)) for r in requests]
         return commands, (accounts, existing, now, {})
 
-    return await _with_retry(session, tenant_id, decide, atomic=atomic, before=before)
+    return await _with_retry(
+        session, tenant_id, decide, atomic=atomic, before=before, contexts=contexts
+    )
 
 
 async def _with_retry(
@@ -112,6 +118,7 @@ async def _with_retry(
     *,
     atomic: bool,
     before: Callable[[Any], Awaitable[None]] | None = None,
+    contexts: Sequence[EventContext] | None = None,
 ) -> Applied:
     # A lost race on a unique index aborts the database transaction: it is rolled back and the
     # batch decided afresh in a new one (cheaper than a savepoint around every attempt). So
@@ -128,7 +135,13 @@ async def _with_retry(
             created = [o.created for o in outcomes if o.created is not None]
             committed_at = None
             if created:
-                events = outbox_rows(PRODUCER, [_event(tenant_id, c, accounts) for c in created])
+                events = outbox_rows(
+                    PRODUCER,
+                    [_event(tenant_id, c, accounts) for c in created],
+                    contexts=None
+                    if contexts is None
+                    else [contexts[o.index] for o in outcomes if o.created is not None],
+                )
                 committed_at = await repository.write_batch(
                     conn, tenant_id, created, accounts.values(), events
                 )

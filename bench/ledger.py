@@ -8,7 +8,9 @@ transaction per transfer (SELECT … FOR UPDATE both accounts, check, UPDATE bot
 transfer, COMMIT), driven with the same concurrency straight at Postgres from asyncpg: no HTTP,
 no JSON, no auth, no entries, no events, no audit queue, so the ratio flatters the baseline.
 After every scenario the ledger's invariants are checked: per-asset sums are zero and every
-account's totals equal its last entry.
+account's totals equal its last entry. Last, the same requests go to the HTTP floor
+(`bench/ledger_floor.py`: the ledger's app stack with posting routes that only parse and
+authorize), the most any posting through this stack could reach on this machine.
 """
 
 from __future__ import annotations
@@ -36,6 +38,9 @@ from fleetkit.testing.plugin import migrate, recreate_database
 
 ROOT = Path(__file__).resolve().parents[1]
 PORT = int(os.environ.get("BENCH_LEDGER_PORT", "8793"))
+FLOOR_PORT = PORT + 1
+LEDGER_APP = "ledger_service.main:create_app"
+FLOOR_APP = "bench.ledger_floor:create_app"
 TENANT = "bench"
 UNIFORM_ACCOUNTS = 2_000
 HOT_ACCOUNTS = 10
@@ -65,7 +70,9 @@ class Result:
         )
 
 
-def start_ledger(database_url: str, keys: FleetKeys) -> subprocess.Popen[bytes]:
+def start_ledger(
+    database_url: str, keys: FleetKeys, *, app: str = LEDGER_APP, port: int = PORT
+) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
         "LEDGER_DATABASE_URL": database_url,
@@ -76,14 +83,14 @@ def start_ledger(database_url: str, keys: FleetKeys) -> subprocess.Popen[bytes]:
         "FLEET_LOG_LEVEL": "WARNING",
     }
     env.pop("PROMETHEUS_MULTIPROC_DIR", None)
-    command = [sys.executable, "-m", "uvicorn", "--factory", "ledger_service.main:create_app",
-               "--host", "127.0.0.1", "--port", str(PORT), "--workers", "2", "--no-access-log",
+    command = [sys.executable, "-m", "uvicorn", "--factory", app,
+               "--host", "127.0.0.1", "--port", str(port), "--workers", "2", "--no-access-log",
                "--log-level", "warning"]  # fmt: skip
     process = subprocess.Popen(command, cwd=ROOT, env=env)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
-            if httpx.get(f"http://127.0.0.1:{PORT}/health", timeout=1).status_code == 200:
+            if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
                 return process
         except httpx.HTTPError:
             time.sleep(0.2)
@@ -108,7 +115,9 @@ async def open_funded_accounts(client: httpx.AsyncClient, count: int) -> list[st
     return ids
 
 
-def wrk_run(name: str, accounts: list[str], token: str, *, batch: int, connections: int) -> Result:
+def wrk_run(
+    name: str, accounts: list[str], token: str, *, batch: int, connections: int, port: int = PORT
+) -> Result:
     """Drive the API with wrk and the script in bench/wrk/transfers.lua."""
     accounts_file = ROOT / ".dev" / "bench-accounts.txt"
     accounts_file.parent.mkdir(exist_ok=True)
@@ -116,7 +125,7 @@ def wrk_run(name: str, accounts: list[str], token: str, *, batch: int, connectio
     env = {**os.environ, "ACCOUNTS_FILE": str(accounts_file), "BATCH": str(batch), "TOKEN": token}
     output = subprocess.run(
         ["wrk", "-t2", f"-c{connections}", f"-d{SECONDS}s", "--timeout", "10s",
-         "-s", str(ROOT / "bench" / "wrk" / "transfers.lua"), f"http://127.0.0.1:{PORT}"],
+         "-s", str(ROOT / "bench" / "wrk" / "transfers.lua"), f"http://127.0.0.1:{port}"],
         env=env, capture_output=True, text=True, check=True,
     ).stdout  # fmt: skip
     summary = next(line for line in output.splitlines() if line.startswith("CREATED"))
@@ -195,10 +204,16 @@ async def check_invariants(conn: asyncpg.Connection) -> str:
     return "invariants hold (per-asset sums zero, every account equals its last entry)"
 
 
-async def run(sync_url: str, keys: FleetKeys) -> None:
-    token = TokenMinter("portfolio", keys.seeds["portfolio"], ttl_seconds=300).mint(
+def bench_token(keys: FleetKeys) -> str:
+    return TokenMinter("portfolio", keys.seeds["portfolio"], ttl_seconds=300).mint(
         "ledger", subject="bench", tenant_id=TENANT, roles={"owner"}
     )
+
+
+async def run(
+    sync_url: str, keys: FleetKeys
+) -> tuple[list[tuple[Result, Result, Result]], list[str]]:
+    token = bench_token(keys)
     headers = {"Authorization": f"Bearer {token}"}
     base_url = f"http://127.0.0.1:{PORT}"
     async with httpx.AsyncClient(base_url=base_url, timeout=60, headers=headers) as client:
@@ -207,6 +222,9 @@ async def run(sync_url: str, keys: FleetKeys) -> None:
     hot = uniform[:HOT_ACCOUNTS]
     pool = await asyncpg.create_pool(sync_url.replace("+psycopg", ""), min_size=4,
                                      max_size=CONCURRENCY)  # fmt: skip
+    # Statistics, as autovacuum would have gathered them on a live ledger by now: without
+    # them the planner reads the fresh accounts table as empty and picks worse lock plans.
+    await pool.execute("ANALYZE")
     await pool.execute(NAIVE_SCHEMA)
     await pool.execute("INSERT INTO naive_accounts SELECT unnest($1::uuid[]), 100000000", uniform)
     rows = []
@@ -221,6 +239,26 @@ async def run(sync_url: str, keys: FleetKeys) -> None:
             print(f"  after {label}: {await check_invariants(conn)}", flush=True)
         rows.append((baseline, single, batch))
     await pool.close()
+    return rows, uniform
+
+
+def floor_run(keys: FleetKeys, accounts: list[str]) -> tuple[Result, Result]:
+    """The same requests against the ledger's stack with no database work (bench/ledger_floor)."""
+    server = start_ledger("postgresql+asyncpg://unused@127.0.0.1:1/unused", keys,
+                          app=FLOOR_APP, port=FLOOR_PORT)  # fmt: skip
+    try:
+        token = bench_token(keys)
+        single = wrk_run("HTTP floor, single", accounts, token, batch=0,
+                         connections=CONCURRENCY, port=FLOOR_PORT)  # fmt: skip
+        batch = wrk_run(f"HTTP floor, batch of {BATCH_SIZE}", accounts, token, batch=BATCH_SIZE,
+                        connections=BATCH_CONNECTIONS, port=FLOOR_PORT)  # fmt: skip
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    return single, batch
+
+
+def report(rows: list[tuple[Result, Result, Result]], floor: tuple[Result, Result]) -> None:
     print(
         f"\nledger: transfers through the HTTP API ({os.cpu_count()} cores, ledger with 2 "
         f"uvicorn workers, Postgres and wrk on the same machine, {SECONDS}s per run)"
@@ -232,6 +270,11 @@ async def run(sync_url: str, keys: FleetKeys) -> None:
     (_, single_uniform, batch_uniform), (_, single_hot, batch_hot) = rows
     print(f"  hot / uniform: single {single_hot.rate / single_uniform.rate:.2f}, "
           f"batch {batch_hot.rate / batch_uniform.rate:.2f}")  # fmt: skip
+    floor_single, floor_batch = floor
+    print(floor_single.line())
+    print(floor_batch.line())
+    print(f"  uniform, of the HTTP floor: single {single_uniform.rate / floor_single.rate:.2f}, "
+          f"batch {batch_uniform.rate / floor_batch.rate:.2f}")  # fmt: skip
 
 
 def main() -> int:
@@ -243,8 +286,9 @@ def main() -> int:
     migrate("ledger_service", sync_url)
     server = start_ledger(sync_url.replace("+psycopg", "+asyncpg"), keys)
     try:
-        asyncio.run(run(sync_url, keys))
+        rows, accounts = asyncio.run(run(sync_url, keys))
     finally:
         server.terminate()
         server.wait(timeout=30)
+    report(rows, floor_run(keys, accounts))
     return 0

@@ -6,6 +6,7 @@ import uuid
 from datetime import datetime
 
 from fastapi import APIRouter, Query, Request, Response, status
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from fleetkit.auth import CurrentPrincipal
 from fleetkit.db import SessionDep
@@ -46,12 +47,20 @@ def refusal_problem(outcome: Outcome) -> ProblemError:
 
 
 async def _answer(
-    session: SessionDep,
+    session: AsyncSession,
     tenant: str,
     applied: service.Applied,
     response: Response,
     outcome: Outcome | None = None,
 ) -> TransactionPublic:
+    answer = _answer_without_reading(applied, response, outcome)
+    return answer if answer is not None else await _read_existing(session, tenant, applied, outcome)
+
+
+def _answer_without_reading(
+    applied: service.Applied, response: Response, outcome: Outcome | None
+) -> TransactionPublic | None:
+    """A refusal's problem, or a created transaction; None when it existed before."""
     if outcome is None:
         [outcome] = applied.outcomes
     if outcome.status == "refused":
@@ -60,6 +69,13 @@ async def _answer(
         response.status_code = status.HTTP_201_CREATED
         return created_public(outcome.created, applied)
     response.status_code = status.HTTP_200_OK
+    return None
+
+
+async def _read_existing(
+    session: AsyncSession, tenant: str, applied: service.Applied, outcome: Outcome | None
+) -> TransactionPublic:
+    [outcome] = applied.outcomes if outcome is None else [outcome]
     transaction = await queries.get_transaction(session, tenant, outcome.id)
     if transaction is None:  # an id another tenant used: never show it
         raise ProblemError(409, "transaction-id-reused", "this transaction id is taken")
@@ -100,11 +116,7 @@ def created_public(item: NewTransaction, applied: service.Applied) -> Transactio
     responses={200: {"description": "the same id and body again: the original"}},
 )
 async def create_transaction(
-    body: TransactionCreate,
-    principal: CurrentPrincipal,
-    session: SessionDep,
-    response: Response,
-    request: Request,
+    body: TransactionCreate, principal: CurrentPrincipal, response: Response, request: Request
 ) -> TransactionPublic:
     """Post a transaction, or place a hold (`mode: pending`). Idempotent by `id`.
 
@@ -113,7 +125,13 @@ async def create_transaction(
     tenant = may_post(principal)
     sequencer: PostingSequencer = request.app.state.posting_sequencer
     posted = await sequencer.post(tenant, body)
-    return await _answer(session, tenant, posted.applied, response, posted.outcome)
+    answer = _answer_without_reading(posted.applied, response, posted.outcome)
+    if answer is not None:
+        return answer
+    # The same id again: the original, read back. Only this path needs a session of its
+    # own, so the common one does not open (and commit) an empty one.
+    async with request.app.state.sessionmaker() as session:
+        return await _read_existing(session, tenant, posted.applied, posted.outcome)
 
 
 @router.post("/batch", response_model=BatchResult)

@@ -16,7 +16,7 @@ from ledger_service.tests.integration.test_posting_api import (
     open_account,
     transfer,
 )
-from ledger_service.transactions import sequencer as sequencer_module
+from ledger_service.transactions import service
 from ledger_service.transactions.schemas import TransactionCreate
 
 
@@ -110,14 +110,14 @@ async def test_a_round_that_fails_unexpectedly_fails_only_the_request_that_broke
 ):
     alice, bob = alice_and_bob
     poison = transfer(alice, bob, "5.00")
-    real_create = sequencer_module.service.create_transactions
+    real_create = service.create_transactions
 
     async def breaks_on_poison(session, tenant_id, requests, **options):
         if any(str(r.id) == poison["id"] for r in requests):
             raise RuntimeError("a bug no refusal covers")
         return await real_create(session, tenant_id, requests, **options)
 
-    monkeypatch.setattr(sequencer_module.service, "create_transactions", breaks_on_poison)
+    monkeypatch.setattr(service, "create_transactions", breaks_on_poison)
 
     before, broken, after = await post_together(
         app, transfer(alice, bob, "1.00"), poison, transfer(alice, bob, "2.00")

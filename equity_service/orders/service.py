@@ -1,0 +1,215 @@
+"""Order use cases: place (hold, then trade), cancel, expire. Each reads top to bottom:
+load, decide (domain), save, emit."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from equity_service.books.service import LedgerBooks, hold_id_of
+from equity_service.config import Settings
+from equity_service.domain.money import Fees
+from equity_service.domain.order_rules import InstrumentRules, OrderRefused, OrderTerms, accept
+from equity_service.domain.order_states import IllegalTransition, Status, transition
+from equity_service.domain.quote_fills import Quote
+from equity_service.instruments import repository as instruments
+from equity_service.instruments.models import Instrument
+from equity_service.market_data import repository as market_data
+from equity_service.orders import repository
+from equity_service.orders.events import record
+from equity_service.orders.models import Order
+from equity_service.orders.schemas import OrderCreate
+from equity_service.settlement.models import LedgerInstruction
+from equity_service.venue.fills import release_id
+from equity_service.venue.service import VenueTerms, close_order, match_incoming
+from fleetkit.http_client import DownstreamError
+from fleetkit.ids import new_id
+from fleetkit.ledger_client import LedgerAccount, LedgerRefusal
+from fleetkit.problems import ProblemError, conflict, not_found
+
+
+def venue_terms(settings: Settings) -> VenueTerms:
+    return VenueTerms(Fees(settings.fee_bps), settings.slippage_bps)
+
+
+def request_hash(body: OrderCreate) -> str:
+    canonical = json.dumps(body.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def day_close(now: datetime, settings: Settings) -> datetime:
+    """The next market close after `now`: when a day order expires."""
+    close = datetime.combine(now.date(), settings.market_close_utc, tzinfo=UTC)
+    return close if close > now else close + timedelta(days=1)
+
+
+async def current_quote(session: AsyncSession, instrument: Instrument) -> Quote | None:
+    row = await market_data.latest_quote(session, instrument.id)
+    return None if row is None else Quote(row.bid, row.ask, row.bid_size, row.ask_size)
+
+
+async def place_order(
+    session: AsyncSession,
+    books: LedgerBooks,
+    settings: Settings,
+    tenant_id: str,
+    body: OrderCreate,
+) -> tuple[Order, bool]:
+    """Accept (hold in the ledger, then trade) or reject an order; (order, created)."""
+    digest = request_hash(body)
+    existing = await repository.by_client_order_id(session, tenant_id, body.client_order_id)
+    if existing is not None:
+        return _same_order(existing, digest), False
+    instrument = await instruments.by_symbol(session, body.symbol)
+    if instrument is None:
+        raise ProblemError(422, "unknown-symbol", f"no instrument {body.symbol}")
+    quote = await current_quote(session, instrument)
+    now = datetime.now(UTC)
+    cash = await books.cash_account(tenant_id, body.account_id)
+    if cash.asset.partition("/")[0] != instrument.currency:
+        raise ProblemError(
+            422,
+            "currency-mismatch",
+            f"{body.symbol} trades in {instrument.currency}, the account holds {cash.asset}",
+        )
+    terms = OrderTerms(
+        body.side,
+        body.type,
+        body.time_in_force,
+        body.decimal("qty"),
+        body.decimal("notional"),
+        body.decimal("limit_price"),
+        body.decimal("stop_price"),
+        body.expire_at,
+    )
+    rules = InstrumentRules(
+        instrument.fractionable,
+        instrument.min_notional,
+        instrument.tick_size,
+        instrument.qty_step,
+        instrument.status == "active",
+    )
+    reference = None if quote is None else (quote.ask if body.side == "buy" else quote.bid)
+    try:
+        acceptance = accept(
+            terms,
+            rules,
+            reference,
+            Fees(settings.fee_bps),
+            settings.market_buffer_bps,
+            cash.scale,
+            now,
+        )
+    except OrderRefused as refused:
+        raise ProblemError(422, refused.kind, refused.detail) from refused
+    expire_at = (
+        body.expire_at
+        if body.time_in_force == "gtd"
+        else (day_close(now, settings) if body.time_in_force == "day" else None)
+    )
+    order = Order(
+        id=new_id(),
+        tenant_id=tenant_id,
+        client_order_id=body.client_order_id,
+        request_hash=digest,
+        account_id=body.account_id,
+        instrument_id=instrument.id,
+        symbol=instrument.symbol,
+        side=body.side,
+        type=body.type,
+        time_in_force=body.time_in_force,
+        qty=acceptance.qty,
+        notional=terms.notional,
+        limit_price=terms.limit_price,
+        stop_price=terms.stop_price,
+        expire_at=expire_at,
+        status=Status.PENDING_NEW,
+        cash_scale=cash.scale,
+        reserved=acceptance.reserve,
+    )
+    session.add(order)
+    try:
+        # Committed before the ledger is asked: the client_order_id is claimed once, and an
+        # order whose hold is in doubt is on record, never lost.
+        await session.commit()
+    except IntegrityError:
+        await session.rollback()
+        raced = await repository.by_client_order_id(session, tenant_id, body.client_order_id)
+        if raced is None:
+            raise
+        return _same_order(raced, digest), False
+    await _reserve(session, books, instrument, order, cash)
+    if order.status == Status.NEW:
+        await match_incoming(session, venue_terms(settings), instrument, order, quote)
+    return order, True
+
+
+async def _reserve(
+    session: AsyncSession,
+    books: LedgerBooks,
+    instrument: Instrument,
+    order: Order,
+    cash: LedgerAccount,
+) -> None:
+    """Hold the order's cash or shares: accepted (`new`) when the ledger agrees, else
+    rejected with the ledger's reason."""
+    try:
+        book = await books.open_book(
+            order.tenant_id, cash, instrument.symbol, instrument.ledger_asset
+        )
+        source, reserve = (
+            (book.cash_id, book.cash_reserve.id)
+            if order.side == "buy"
+            else (book.shares.id, book.shares_reserve.id)
+        )
+        order.hold_id = await books.place_hold(
+            order.tenant_id, order.id, source, reserve, order.reserved
+        )
+    except LedgerRefusal as refusal:
+        order.status = transition(order.status_enum, Status.REJECTED)
+        order.reject_reason = refusal.kind
+        record(session, order, "rejected", reason=refusal.kind)
+        return
+    except DownstreamError:
+        # The hold may or may not be in place: record the rejection and void it (idempotent).
+        order.status = transition(order.status_enum, Status.REJECTED)
+        order.reject_reason = "ledger-unavailable"
+        order.hold_id = None
+        record(session, order, "rejected", reason="ledger-unavailable")
+        session.add(
+            LedgerInstruction(
+                id=release_id(order.id),
+                tenant_id=order.tenant_id,
+                order_id=order.id,
+                kind="release",
+                body={"void": str(hold_id_of(order.id))},
+            )
+        )
+        return
+    order.status = transition(order.status_enum, Status.NEW)
+    record(session, order, "accepted", reserved=format(order.reserved, "f"))
+
+
+def _same_order(order: Order, digest: str) -> Order:
+    if order.request_hash != digest:
+        raise conflict("client-order-id-reused", "this client_order_id was used for another order")
+    return order
+
+
+async def cancel_order(session: AsyncSession, tenant_id: str, order_id: uuid.UUID) -> Order:
+    """Cancel a live order and release what it still holds; 409 when it cannot be."""
+    order = await repository.get(session, tenant_id, order_id, lock=True)
+    if order is None:
+        raise not_found("order")
+    instrument = await instruments.by_id(session, order.instrument_id)
+    assert instrument is not None
+    try:
+        await close_order(session, instrument, order, Status.CANCELED, reason="user")
+    except IllegalTransition as exc:
+        raise conflict("order-not-cancelable", str(exc), status=order.status) from exc
+    return order

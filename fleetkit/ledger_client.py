@@ -1,0 +1,220 @@
+"""Typed calls to the ledger, as a fleet service acting for a tenant.
+
+Every call carries a token minted with the calling service's own key (`iss` = the service,
+`sub` = `service:<name>`, `roles` = `{"service"}`, `tenant` = the tenant acted for,
+`aud` = `ledger`). The ledger's refusals (RFC 9457 problems) become `LedgerRefusal`
+exceptions named after their `type`. Transaction ids are the caller's: derive them from the
+business event (`transaction_id_for(order_id, "fill", n)`) so that a retry never posts twice.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Literal
+
+import httpx
+
+from fleetkit.http_client import DownstreamClient, DownstreamUnavailable
+from fleetkit.internal_jwt import TokenMinter
+
+PROBLEM_PREFIX = "urn:finfleet:problem:"
+Side = Literal["debit", "credit"]
+
+
+class LedgerRefusal(Exception):  # noqa: N818 - names the outcome, like the ledger's refusals
+    """The ledger refused the call; `kind` is the problem type without its URN prefix."""
+
+    def __init__(self, status: int, kind: str, detail: str) -> None:
+        super().__init__(f"{kind}: {detail}")
+        self.status, self.kind, self.detail = status, kind, detail
+
+
+class InsufficientFunds(LedgerRefusal):
+    """The debited account's available balance (or its limit) does not cover the amount."""
+
+
+class HoldAlreadyResolved(LedgerRefusal):
+    """The hold was posted, voided or expired before."""
+
+
+class UnknownAccount(LedgerRefusal):
+    """An account named in the call does not exist for the tenant."""
+
+
+class LedgerNotFound(LedgerRefusal):
+    """The account or transaction does not exist for the tenant."""
+
+
+class UnknownHold(LedgerNotFound):
+    """The hold (or transaction) to resolve does not exist for the tenant."""
+
+
+REFUSALS: dict[str, type[LedgerRefusal]] = {
+    "insufficient-funds": InsufficientFunds,
+    "limit-exceeded": InsufficientFunds,
+    "hold-already-resolved": HoldAlreadyResolved,
+    "unknown-account": UnknownAccount,
+    "not-found": LedgerNotFound,
+    "unknown-transaction": UnknownHold,
+}
+
+
+@dataclass(frozen=True)
+class LedgerLine:
+    """One line of a transaction; `amount` is a positive Decimal in the account's asset."""
+
+    account_id: uuid.UUID
+    side: Side
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class LedgerAccount:
+    id: uuid.UUID
+    name: str
+    asset: str  # "USD/2"
+
+    @property
+    def scale(self) -> int:
+        return int(self.asset.partition("/")[2] or 0)
+
+
+@dataclass(frozen=True)
+class LedgerBalance:
+    posted: Decimal
+    pending: Decimal
+    available: Decimal
+
+
+def transaction_id_for(namespace: uuid.UUID, *parts: object) -> uuid.UUID:
+    """A deterministic transaction id: the same business event always gets the same id."""
+    return uuid.uuid5(namespace, ":".join(str(part) for part in parts))
+
+
+def wire_amount(amount: Decimal) -> str:
+    """A Decimal as the ledger's plain digits (`1E+2` → `100`); never a float."""
+    if amount <= 0:
+        raise ValueError(f"ledger amounts are positive, got {amount}")
+    return format(amount, "f")
+
+
+class LedgerClient:
+    """The ledger's API as typed async calls made by `minter.issuer` over `downstream`."""
+
+    def __init__(self, downstream: DownstreamClient, minter: TokenMinter) -> None:
+        self._http, self._minter = downstream, minter
+
+    async def ensure_asset(self, tenant_id: str, asset: str) -> None:
+        """Declare `asset` (`AAPL/9`); declaring it again is a no-op."""
+        await self._call("POST", "/v1/assets", tenant_id, json={"asset": asset}, key=asset)
+
+    async def open_account(
+        self,
+        tenant_id: str,
+        account_id: uuid.UUID,
+        name: str,
+        asset: str,
+        *,
+        normal_side: Side = "credit",
+        no_overdraft: bool = True,
+    ) -> LedgerAccount:
+        """Open the account (or get it back: same id, name and settings is idempotent)."""
+        body = {
+            "id": str(account_id),
+            "name": name,
+            "asset": asset,
+            "normal_side": normal_side,
+            "debits_must_not_exceed_credits": no_overdraft,
+        }
+        data = await self._call("POST", "/v1/accounts", tenant_id, json=body, key=str(account_id))
+        return LedgerAccount(uuid.UUID(data["id"]), data["name"], data["asset"])
+
+    async def get_account(self, tenant_id: str, account_id: uuid.UUID) -> LedgerAccount:
+        """The account, or `LedgerNotFound` (also for another tenant's account)."""
+        data = await self._call("GET", f"/v1/accounts/{account_id}", tenant_id)
+        return LedgerAccount(uuid.UUID(data["id"]), data["name"], data["asset"])
+
+    async def balance(self, tenant_id: str, account_id: uuid.UUID) -> LedgerBalance:
+        """Posted, pending and available now."""
+        data = await self._call("GET", f"/v1/accounts/{account_id}/balance", tenant_id)
+        return LedgerBalance(
+            Decimal(data["posted"]), Decimal(data["pending"]), Decimal(data["available"])
+        )
+
+    async def create_transaction(
+        self,
+        tenant_id: str,
+        transaction_id: uuid.UUID,
+        lines: Sequence[LedgerLine],
+        *,
+        mode: Literal["posted", "pending"] = "posted",
+        metadata: Mapping[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """Post a balanced transaction, or place a hold with `mode="pending"`."""
+        body = {
+            "id": str(transaction_id),
+            "mode": mode,
+            "lines": [
+                {"account_id": str(x.account_id), "side": x.side, "amount": wire_amount(x.amount)}
+                for x in lines
+            ],
+            "metadata": dict(metadata or {}),
+        }
+        return await self._call(
+            "POST", "/v1/transactions", tenant_id, json=body, key=str(transaction_id)
+        )
+
+    async def post_hold(
+        self, tenant_id: str, hold_id: uuid.UUID, amount: Decimal | None = None
+    ) -> dict[str, Any]:
+        """Post the hold in full, or `amount` of it (the rest is released)."""
+        body = {} if amount is None else {"amount": wire_amount(amount)}
+        path = f"/v1/transactions/{hold_id}/post"
+        return await self._call("POST", path, tenant_id, json=body, key=f"{hold_id}:post")
+
+    async def void_hold(self, tenant_id: str, hold_id: uuid.UUID) -> dict[str, Any]:
+        """Release everything the hold reserved."""
+        path = f"/v1/transactions/{hold_id}/void"
+        return await self._call("POST", path, tenant_id, json={}, key=f"{hold_id}:void")
+
+    async def get_transaction(self, tenant_id: str, transaction_id: uuid.UUID) -> dict[str, Any]:
+        """The transaction, or `LedgerNotFound`."""
+        return await self._call("GET", f"/v1/transactions/{transaction_id}", tenant_id)
+
+    async def aclose(self) -> None:
+        """Close the pooled connections."""
+        await self._http.aclose()
+
+    async def _call(
+        self, method: str, path: str, tenant_id: str, *, json: Any = None, key: str | None = None
+    ) -> dict[str, Any]:
+        headers = {"Authorization": f"Bearer {self._token(tenant_id)}"}
+        if key is not None:
+            # The request is idempotent by its natural id, so the kit may retry it safely.
+            headers["Idempotency-Key"] = key
+        response = await self._http.request(method, path, json=json, headers=headers)
+        return _result(self._http.target_name, response)
+
+    def _token(self, tenant_id: str) -> str:
+        issuer = self._minter.issuer
+        return self._minter.mint(
+            "ledger", subject=f"service:{issuer}", tenant_id=tenant_id, roles={"service"}
+        )
+
+
+def _result(target: str, response: httpx.Response) -> dict[str, Any]:
+    if response.status_code < 400:
+        data: dict[str, Any] = response.json()
+        return data
+    if response.status_code >= 500:
+        raise DownstreamUnavailable(target, f"answered {response.status_code}")
+    try:
+        problem = response.json()
+    except ValueError:
+        problem = {}
+    kind = str(problem.get("type", "")).removeprefix(PROBLEM_PREFIX) or "error"
+    detail = str(problem.get("detail", problem.get("title", "")))
+    raise REFUSALS.get(kind, LedgerRefusal)(response.status_code, kind, detail)

@@ -96,6 +96,7 @@ class Market:
         quote = Quote(Decimal(bid), Decimal(ask), Decimal(size), Decimal(size))
         async with make_sessionmaker(self.app.state.engine)() as session, session.begin():
             instrument = await by_symbol(session, symbol)
+            assert instrument is not None
             await record_quote(
                 session, venue_terms(self.app.state.settings), instrument, quote, datetime.now(UTC)
             )
@@ -154,6 +155,20 @@ class Books:
 @pytest.fixture
 def books(ledger) -> Books:
     return Books(ledger)
+
+
+@pytest.fixture
+def books_clean(test_resources):
+    """Check: every asset sums to zero, nothing is pending, every reserve account is empty."""
+
+    async def check() -> None:
+        assert await ledger_invariants(test_resources) == {
+            "unbalanced": {},
+            "pending": 0,
+            "reserved": 0,
+        }
+
+    return check
 
 
 async def ledger_invariants(test_resources) -> dict[str, Any]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
-from conftest import ledger_invariants
 from sqlalchemy import func, select
 
 from equity_service.books.accounts import user_book
@@ -32,11 +31,6 @@ def D(text):
     return Decimal(text)
 
 
-async def assert_books_clean(test_resources):
-    invariants = await ledger_invariants(test_resources)
-    assert invariants == {"unbalanced": {}, "pending": 0, "reserved": 0}
-
-
 async def test_limit_buy_reserves_qty_times_limit_in_the_ledger(equity, market, books):
     await market.list()
     await market.quote("ACME", "101.00", "101.50")
@@ -53,7 +47,7 @@ async def test_limit_buy_reserves_qty_times_limit_in_the_ledger(equity, market, 
 
 
 async def test_market_buy_settles_cash_against_shares_in_one_transaction(
-    equity, market, books, test_resources
+    equity, market, books, books_clean
 ):
     await market.list()
     await market.quote("ACME", "99.00", "99.50")
@@ -68,12 +62,10 @@ async def test_market_buy_settles_cash_against_shares_in_one_transaction(
     shares = user_book("acme", alice, "ACME").shares.id
     assert (await books.balance(alice))["posted"] == D("4005.00")
     assert (await books.balance(shares))["posted"] == D("10")
-    await assert_books_clean(test_resources)
+    await books_clean()
 
 
-async def test_cancel_releases_exactly_the_unfilled_reservation(
-    equity, market, books, test_resources
-):
+async def test_cancel_releases_exactly_the_unfilled_reservation(equity, market, books, books_clean):
     await market.list()
     alice = await books.user("alice", cash="5000.00")
     await market.quote("ACME", "99.00", "99.50", size="4")
@@ -94,11 +86,11 @@ async def test_cancel_releases_exactly_the_unfilled_reservation(
         "pending": D("5000.00") - paid,
         "available": D("5000.00") - paid,
     }
-    await assert_books_clean(test_resources)
+    await books_clean()
 
 
 async def test_ioc_fills_what_the_quote_shows_and_cancels_the_rest(
-    equity, market, books, test_resources
+    equity, market, books, books_clean
 ):
     await market.list()
     alice = await books.user("alice", cash="5000.00")
@@ -109,10 +101,10 @@ async def test_ioc_fills_what_the_quote_shows_and_cancels_the_rest(
 
     assert (placed["status"], placed["filled_qty"]) == ("canceled", "4")
     assert (await books.balance(alice))["available"] == D("5000.00") - 4 * D("99.50")
-    await assert_books_clean(test_resources)
+    await books_clean()
 
 
-async def test_fok_that_cannot_fill_entirely_fills_nothing(equity, market, books, test_resources):
+async def test_fok_that_cannot_fill_entirely_fills_nothing(equity, market, books, books_clean):
     await market.list()
     alice = await books.user("alice", cash="5000.00")
     await market.quote("ACME", "99.00", "99.50", size="4")
@@ -122,10 +114,10 @@ async def test_fok_that_cannot_fill_entirely_fills_nothing(equity, market, books
 
     assert (placed["status"], placed["filled_qty"]) == ("canceled", "0")
     assert (await books.balance(alice))["available"] == D("5000.00")
-    await assert_books_clean(test_resources)
+    await books_clean()
 
 
-async def test_fok_that_can_fill_entirely_is_filled(equity, market, books, test_resources):
+async def test_fok_that_can_fill_entirely_is_filled(equity, market, books, books_clean):
     await market.list()
     alice = await books.user("alice", cash="5000.00")
     await market.quote("ACME", "99.00", "99.50", size="10")
@@ -135,11 +127,11 @@ async def test_fok_that_can_fill_entirely_is_filled(equity, market, books, test_
 
     assert (placed["status"], placed["filled_qty"]) == ("filled", "10")
     assert (await books.balance(alice))["posted"] == D("5000.00") - 10 * D("99.50")
-    await assert_books_clean(test_resources)
+    await books_clean()
 
 
 async def test_day_order_expires_at_the_close_and_releases_its_hold(
-    equity, equity_app, market, books, test_resources
+    equity, equity_app, market, books, books_clean
 ):
     await market.list()
     alice = await books.user("alice", cash="5000.00")
@@ -155,11 +147,11 @@ async def test_day_order_expires_at_the_close_and_releases_its_hold(
 
     assert (await equity.get(f"/v1/orders/{placed['id']}")).json()["status"] == "expired"
     assert (await books.balance(alice))["available"] == D("5000.00")
-    await assert_books_clean(test_resources)
+    await books_clean()
 
 
 async def test_buy_beyond_available_cash_is_rejected_and_holds_nothing(
-    equity, market, books, test_resources
+    equity, market, books, books_clean
 ):
     await market.list()
     alice = await books.user("alice", cash="999.99")
@@ -169,11 +161,11 @@ async def test_buy_beyond_available_cash_is_rejected_and_holds_nothing(
 
     assert (placed["status"], placed["reject_reason"]) == ("rejected", "insufficient-funds")
     assert (await books.balance(alice))["available"] == D("999.99")
-    await assert_books_clean(test_resources)
+    await books_clean()
 
 
 async def test_opposite_user_orders_cross_internally_at_the_resting_price(
-    equity, market, books, test_resources
+    equity, market, books, books_clean
 ):
     await market.list()
     alice = await books.user("alice", cash="2000.00")
@@ -203,7 +195,7 @@ async def test_opposite_user_orders_cross_internally_at_the_resting_price(
     await equity.delete(f"/v1/orders/{buy.json()['id']}")
     await market.settle()
     assert (await books.balance(bob))["available"] == D("2000.00") - 6 * D("105.00")
-    await assert_books_clean(test_resources)
+    await books_clean()
 
 
 async def test_sell_without_shares_is_rejected(equity, market, books):

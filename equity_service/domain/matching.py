@@ -14,9 +14,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Literal
 
+from equity_service.domain.money import traded_value
+
 Side = Literal["buy", "sell"]
-# (price, wanted qty) → the qty the taker may take at that price (a buyer's cash, a lot size).
-QtyCap = Callable[[Decimal, Decimal], Decimal]
+# (price, wanted qty, value already matched in this submit) → the qty the taker may take at
+# that price (what a buyer's cash still pays for, a lot multiple).
+QtyCap = Callable[[Decimal, Decimal, Decimal], Decimal]
 
 
 @dataclass(frozen=True)
@@ -47,7 +50,7 @@ class Match:
     price: Decimal
 
 
-def _no_cap(price: Decimal, wanted: Decimal) -> Decimal:
+def _no_cap(price: Decimal, wanted: Decimal, spent: Decimal) -> Decimal:
     return wanted
 
 
@@ -81,17 +84,18 @@ class OrderBook:
         """Cross `taker` against the opposite side as far as its limit (and `cap`) allow."""
         levels = self._asks if taker.side == "buy" else self._bids
         matches: list[Match] = []
-        remaining = taker.remaining
+        remaining, spent = taker.remaining, Decimal(0)
         while remaining > 0 and levels:
             resting = levels[0][2]
             if not _crosses(taker, resting.price):
                 break
-            qty = min(remaining, resting.remaining)
-            qty = min(qty, cap(resting.price, qty))
+            wanted = min(remaining, resting.remaining)
+            qty = min(wanted, cap(resting.price, wanted, spent))
             if qty <= 0:
                 break
             matches.append(Match(resting.order_id, qty, resting.price))
             remaining -= qty
+            spent = traded_value(qty, resting.price, spent)
             heapq.heappop(levels)
             if qty < resting.remaining:
                 left = Resting(
@@ -102,6 +106,8 @@ class OrderBook:
                     resting.seq,
                 )
                 heapq.heappush(levels, (levels_key(left), left.seq, left))
+            if qty < wanted:
+                break  # the taker can take no more, at this price or any worse one
         return matches
 
 

@@ -8,9 +8,17 @@ rounded exact total and never exceeds the reservation, which is rounded up.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, Context, Decimal
 
 BPS = Decimal(10000)
+# Products of 9-decimal quantities and prices can exceed the default 28 digits: traded values
+# are computed with room to spare, so they are exact, never silently rounded.
+EXACT = Context(prec=80)
+
+
+def traded_value(qty: Decimal, price: Decimal, before: Decimal = Decimal(0)) -> Decimal:
+    """`before + qty x price`, exactly."""
+    return EXACT.add(before, EXACT.multiply(qty, price))
 
 
 def minor(scale: int) -> Decimal:
@@ -40,7 +48,7 @@ class Fees:
     bps: Decimal = Decimal(0)
 
     def on(self, value: Decimal) -> Decimal:
-        return value * self.bps / BPS
+        return EXACT.divide(EXACT.multiply(value, self.bps), BPS)
 
 
 def buy_reservation(value: Decimal, fees: Fees, scale: int) -> Decimal:
@@ -71,7 +79,7 @@ def affordable_qty(
     rate = 1 + fees.bps / BPS
     qty = floor_to_step(budget / (price * rate), step)
     while qty > 0:
-        cost = fill_cash(exact_before, exact_before + qty * price, fees, scale)
+        cost = fill_cash(exact_before, traded_value(qty, price, exact_before), fees, scale)
         if cost.cash + cost.fee <= budget:
             return qty
         qty -= step  # rounding up by a cent can tip it over: one step less always fits

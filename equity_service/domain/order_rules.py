@@ -7,7 +7,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from equity_service.domain.money import BPS, Fees, buy_reservation, floor_to_step
+from equity_service.domain.money import (
+    BPS,
+    EXACT,
+    Fees,
+    buy_reservation,
+    floor_to_step,
+    traded_value,
+)
 from equity_service.domain.prices import on_tick
 
 
@@ -111,7 +118,7 @@ def accept(
         price = terms.stop_price
     if price is None:
         raise OrderRefused("no-quote", "a market order needs a current quote")
-    if qty * price < rules.min_notional:
+    if traded_value(qty, price) < rules.min_notional:
         raise OrderRefused(
             "below-min-notional", f"the order is worth less than {rules.min_notional}"
         )
@@ -119,7 +126,7 @@ def accept(
         return Acceptance(qty, qty)
     if terms.notional is not None:
         return Acceptance(qty, terms.notional)
-    value = qty * price
+    value = traded_value(qty, price)
     if terms.type in ("market", "stop"):
-        value = value * (1 + buffer_bps / BPS)
+        value = EXACT.multiply(value, 1 + buffer_bps / BPS)
     return Acceptance(qty, buy_reservation(value, fees, cash_scale))

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from equity_service.books.accounts import user_book
 from equity_service.books.settlement_lines import Leg, lines_json, settlement_lines
-from equity_service.domain.money import Fees, fill_cash
+from equity_service.domain.money import Fees, fill_cash, traded_value
 from equity_service.domain.order_states import after_fill
 from equity_service.instruments.models import Instrument
 from equity_service.orders.events import record
@@ -48,7 +48,7 @@ def apply_fill(
     counter: Order | None = None,
 ) -> Leg:
     """Add one fill to `order` (status, totals, history); returns its settlement leg."""
-    before, after = order.filled_value, order.filled_value + qty * price
+    before, after = order.filled_value, traded_value(qty, price, order.filled_value)
     cash = fill_cash(before, after, fees, order.cash_scale)
     order.filled_qty += qty
     order.filled_value = after

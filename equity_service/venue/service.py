@@ -12,8 +12,8 @@ from decimal import Decimal
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from equity_service.domain.matching import OrderBook, Resting, Taker
-from equity_service.domain.money import Fees, affordable_qty
+from equity_service.domain.matching import OrderBook, QtyCap, Resting, Taker
+from equity_service.domain.money import Fees, affordable_qty, fill_cash, traded_value
 from equity_service.domain.order_states import Status, transition
 from equity_service.domain.quote_fills import Quote, displayed_size, quote_price, stop_triggered
 from equity_service.instruments.models import Instrument
@@ -40,16 +40,18 @@ def rests_in_book(order: Order) -> bool:
     return order.limit_price is not None and (order.type == "limit" or order.triggered)
 
 
-def cap_for(order: Order, instrument: Instrument, fees: Fees) -> object:
-    """The most `order` may take at a price: a lot multiple, and for a buy what its
-    reservation still pays for."""
+def cap_for(order: Order, instrument: Instrument, fees: Fees) -> QtyCap:
+    """The most `order` may take at a price once `spent` more value is matched in this
+    round: for a buy, what its reservation still pays for."""
 
-    def cap(price: Decimal, wanted: Decimal) -> Decimal:
+    def cap(price: Decimal, wanted: Decimal, spent: Decimal) -> Decimal:
         if order.side == "sell":
             return wanted
-        budget = order.reserved - order.used
+        before = order.filled_value
+        pending = fill_cash(before, before + spent, fees, order.cash_scale)
+        budget = order.reserved - order.used - pending.cash - pending.fee
         most = affordable_qty(
-            budget, order.filled_value, price, fees, order.cash_scale, instrument.qty_step
+            budget, before + spent, price, fees, order.cash_scale, instrument.qty_step
         )
         return min(wanted, most)
 
@@ -97,13 +99,14 @@ async def match_incoming(
     side = "buy" if order.side == "buy" else "sell"
     matches = book.submit(Taker(order.id, side, effective_limit(order), order.remaining), cap)  # type: ignore[arg-type]
     left = order.remaining - sum((m.qty for m in matches), Decimal(0))
+    spent = sum((traded_value(m.qty, m.price) for m in matches), Decimal(0))
     quote_fill: tuple[Decimal, Decimal] | None = None
     if left > 0 and quote is not None:
         price = quote_price(
             order.side, effective_limit(order), quote, instrument.tick_size, terms.slippage_bps
         )
         if price is not None:
-            qty = min(left, displayed_size(order.side, quote), cap(price, left))  # type: ignore[operator]
+            qty = min(left, displayed_size(order.side, quote), cap(price, left, spent))
             if qty > 0:
                 quote_fill = (qty, price)
                 left -= qty
@@ -166,7 +169,7 @@ async def on_quote(
         if price is None or sizes[order.side] <= 0:
             continue
         cap = cap_for(order, instrument, terms.fees)
-        qty = min(order.remaining, sizes[order.side], cap(price, order.remaining))  # type: ignore[operator]
+        qty = min(order.remaining, sizes[order.side], cap(price, order.remaining, Decimal(0)))
         if qty <= 0:
             continue
         sizes[order.side] -= qty

@@ -15,7 +15,7 @@ from equity_service.market_data.service import quote_public
 from fleetkit.auth import CurrentPrincipal
 from fleetkit.db import SessionDep
 from fleetkit.pagination import Cursor, Limit, decode_cursor, encode_cursor
-from fleetkit.problems import not_found
+from fleetkit.problems import ProblemError, not_found
 
 router = APIRouter(tags=["market data"])
 
@@ -29,6 +29,13 @@ async def get_quote(symbol: str, principal: CurrentPrincipal, session: SessionDe
     if instrument is None or record is None:
         raise not_found("quote")
     return quote_public(instrument, record)
+
+
+def _day_of(cursor: str) -> date | None:
+    try:
+        return date.fromisoformat(cursor) if cursor else None
+    except ValueError as exc:
+        raise ProblemError(400, "invalid-cursor", "cursor is not one this API gave out") from exc
 
 
 @router.get("/instruments/{instrument_id}/bars", response_model=BarPage)
@@ -45,8 +52,7 @@ async def list_bars(
     may_read_reference(principal)
     if await instruments.by_id(session, instrument_id) is None:
         raise not_found("instrument")
-    after_text = decode_cursor(cursor, "")
-    after = date.fromisoformat(after_text) if after_text else None
+    after = _day_of(decode_cursor(cursor, ""))
     rows = await repository.bars_between(session, instrument_id, start, end, after, limit)
     items = [
         BarPublic(day=b.day, open=b.open, high=b.high, low=b.low, close=b.close, volume=b.volume)

@@ -211,5 +211,5 @@ async def cancel_order(session: AsyncSession, tenant_id: str, order_id: uuid.UUI
     try:
         await close_order(session, instrument, order, Status.CANCELED, reason="user")
     except IllegalTransition as exc:
-        raise conflict("order-not-cancelable", str(exc), status=order.status) from exc
+        raise conflict("order-not-cancelable", str(exc), order_status=order.status) from exc
     return order

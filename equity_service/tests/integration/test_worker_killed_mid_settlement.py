@@ -103,7 +103,7 @@ def start_worker(settings, fleet_keys, ledger_url: str) -> subprocess.Popen[byte
     return subprocess.Popen(
         command,
         env=env,
-        stdout=subprocess.DEVNULL,  # noqa: S603
+        stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
 

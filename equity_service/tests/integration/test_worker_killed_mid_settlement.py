@@ -44,8 +44,8 @@ class HeldAnswers:
         async def held(message: Any) -> None:
             if message["type"] == "http.response.start":
                 self.arrived.set()
-                while not self.release.is_set():
-                    await asyncio.sleep(0.05)
+                # A threading.Event: the test releases it from another event loop.
+                await asyncio.to_thread(self.release.wait, 120)
             await send(message)
 
         await self.app(scope, receive, held)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -137,9 +138,13 @@ class LedgerClient:
         data = await self._call("GET", f"/v1/accounts/{account_id}", tenant_id)
         return LedgerAccount(uuid.UUID(data["id"]), data["name"], data["asset"])
 
-    async def balance(self, tenant_id: str, account_id: uuid.UUID) -> LedgerBalance:
-        """Posted, pending and available now."""
-        data = await self._call("GET", f"/v1/accounts/{account_id}/balance", tenant_id)
+    async def balance(
+        self, tenant_id: str, account_id: uuid.UUID, *, as_of: datetime | None = None
+    ) -> LedgerBalance:
+        """Posted, pending and available now, or as committed at `as_of`."""
+        path = f"/v1/accounts/{account_id}/balance"
+        params = None if as_of is None else {"as_of": as_of.isoformat()}
+        data = await self._call("GET", path, tenant_id, params=params)
         return LedgerBalance(
             Decimal(data["posted"]), Decimal(data["pending"]), Decimal(data["available"])
         )
@@ -189,13 +194,20 @@ class LedgerClient:
         await self._http.aclose()
 
     async def _call(
-        self, method: str, path: str, tenant_id: str, *, json: Any = None, key: str | None = None
+        self,
+        method: str,
+        path: str,
+        tenant_id: str,
+        *,
+        json: Any = None,
+        key: str | None = None,
+        params: dict[str, str] | None = None,
     ) -> dict[str, Any]:
         headers = {"Authorization": f"Bearer {self._token(tenant_id)}"}
         if key is not None:
             # The request is idempotent by its natural id, so the kit may retry it safely.
             headers["Idempotency-Key"] = key
-        response = await self._http.request(method, path, json=json, headers=headers)
+        response = await self._http.request(method, path, json=json, headers=headers, params=params)
         return _result(self._http.target_name, response)
 
     def _token(self, tenant_id: str) -> str:

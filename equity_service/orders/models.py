@@ -44,6 +44,9 @@ class Order(EquityBase):
     reserved: Mapped[Decimal] = mapped_column(Numeric, default=Decimal(0))
     used: Mapped[Decimal] = mapped_column(Numeric, default=Decimal(0))
     hold_id: Mapped[uuid.UUID | None] = mapped_column(default=None)
+    # Set once an instruction posts the hold into the reserve account (first fill, a split):
+    # from then on what is left is returned by a transfer, not a void.
+    hold_posted: Mapped[bool] = mapped_column(default=False)
     reject_reason: Mapped[str | None] = mapped_column(default=None)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(

@@ -22,6 +22,12 @@ from fleetkit.http_client import DownstreamError
 from fleetkit.ledger_client import LedgerRefusal
 
 log = logging.getLogger("equity_service.settlement")
+# Published once the ledger has posted the instruction (a release publishes nothing).
+COMPLETION_EVENTS = {
+    "settle": "equity.trade.settled",
+    "split": "equity.split.applied",
+    "dividend": "equity.dividend.paid",
+}
 
 
 async def settle_pending(engine: AsyncEngine, books: LedgerBooks, *, limit: int = 500) -> int:

@@ -52,6 +52,7 @@ def apply_fill(
     cash = fill_cash(before, after, fees, order.cash_scale)
     order.filled_qty += qty
     order.filled_value = after
+    order.hold_posted = True
     order.used += cash.cash + cash.fee if order.side == "buy" else qty
     order.status = after_fill(order.status_enum, order.filled_qty, order.qty)
     session.add(
@@ -109,7 +110,7 @@ def release(session: AsyncSession, instrument: Instrument, order: Order) -> None
     if order.hold_id is None:
         return
     left = order.reserved - order.used
-    if order.filled_qty == 0:
+    if not order.hold_posted:
         body: dict[str, object] = {"void": str(order.hold_id)}
     elif left > 0:
         book = user_book(order.tenant_id, order.account_id, order.symbol)

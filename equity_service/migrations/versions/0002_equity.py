@@ -61,6 +61,7 @@ STATEMENTS = [
         used numeric NOT NULL DEFAULT 0 CHECK (used >= 0 AND used <= reserved),
         cash_scale smallint NOT NULL,
         hold_id uuid,
+        hold_posted boolean NOT NULL DEFAULT false,
         reject_reason text,
         created_at timestamptz NOT NULL DEFAULT now(),
         updated_at timestamptz NOT NULL DEFAULT now(),
@@ -92,17 +93,36 @@ STATEMENTS = [
         seq bigserial PRIMARY KEY,
         id uuid NOT NULL UNIQUE,
         tenant_id text NOT NULL,
-        order_id uuid NOT NULL REFERENCES orders (id),
-        kind text NOT NULL CHECK (kind IN ('settle', 'release')),
+        order_id uuid REFERENCES orders (id),
+        kind text NOT NULL CHECK (kind IN ('settle', 'release', 'split', 'dividend')),
         body jsonb NOT NULL,
         created_at timestamptz NOT NULL DEFAULT now(),
         done_at timestamptz,
         attempts integer NOT NULL DEFAULT 0,
         last_error text)""",
     "CREATE INDEX ix_ledger_instructions_todo ON ledger_instructions (seq) WHERE done_at IS NULL",
+    """CREATE TABLE corporate_actions (
+        id uuid PRIMARY KEY,
+        instrument_id uuid NOT NULL REFERENCES instruments (id),
+        kind text NOT NULL CHECK (kind IN ('split', 'dividend')),
+        ratio_to numeric, ratio_from numeric,
+        cash_per_share numeric,
+        record_date date,
+        applied_at timestamptz NOT NULL DEFAULT now(),
+        CHECK (kind <> 'split' OR (ratio_to > 0 AND ratio_from > 0)),
+        CHECK (kind <> 'dividend' OR (cash_per_share > 0 AND record_date IS NOT NULL)))""",
 ]
 
-TABLES = ("ledger_instructions", "fills", "order_events", "orders", "quotes", "bars", "instruments")
+TABLES = (
+    "corporate_actions",
+    "ledger_instructions",
+    "fills",
+    "order_events",
+    "orders",
+    "quotes",
+    "bars",
+    "instruments",
+)
 
 
 def upgrade() -> None:

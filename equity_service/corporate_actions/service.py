@@ -1,0 +1,215 @@
+"""Corporate actions: a split scales holdings, lots and open orders exactly; a cash dividend
+pays holders on the record date. The ledger side of each is one instruction per tenant,
+written in the same transaction as the equity side and posted by the settlement worker."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import ROUND_DOWN, Decimal
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from equity_service.books.accounts import user_book, venue_account
+from equity_service.books.service import LedgerBooks
+from equity_service.books.settlement_lines import lines_json
+from equity_service.corporate_actions.holders import Holding, holders
+from equity_service.corporate_actions.models import CorporateAction
+from equity_service.domain.money import EXACT, minor
+from equity_service.domain.splits import InexactSplit, Ratio
+from equity_service.instruments import repository as instruments
+from equity_service.instruments.models import Instrument
+from equity_service.orders import repository as orders
+from equity_service.orders.events import record
+from equity_service.orders.models import Order
+from equity_service.settlement.models import LedgerInstruction
+from fleetkit.ledger_client import LedgerLine
+from fleetkit.problems import ProblemError, conflict
+
+ACTIONS = uuid.UUID("0193a1b2-0003-7000-8000-636f72706163")
+
+
+async def _instrument(session: AsyncSession, symbol: str) -> Instrument:
+    instrument = await instruments.by_symbol(session, symbol)
+    if instrument is None:
+        raise ProblemError(422, "unknown-symbol", f"no instrument {symbol}")
+    return instrument
+
+
+async def _no_settlement_in_flight(session: AsyncSession, symbol: str) -> None:
+    query = (
+        select(func.count())
+        .select_from(LedgerInstruction)
+        .join(Order, Order.id == LedgerInstruction.order_id)
+        .where(Order.symbol == symbol, LedgerInstruction.done_at.is_(None))
+    )
+    if await session.scalar(query):
+        raise conflict("settlement-pending", f"fills in {symbol} are still settling; retry")
+
+
+def _line(account_id: uuid.UUID, signed: Decimal) -> LedgerLine:
+    return LedgerLine(account_id, "credit" if signed > 0 else "debit", abs(signed))
+
+
+def _split_lines(
+    tenant_id: str,
+    symbol: str,
+    asset: str,
+    ratio: Ratio,
+    held: list[Holding],
+    pending_sells: dict[uuid.UUID, Decimal],
+) -> list[LedgerLine]:
+    lines, total = [], Decimal(0)
+    for holding in held:
+        # Sells not yet filled still hold their shares pending on the free account; the
+        # instruction posts those holds first, so the shares are scaled in the reserve.
+        pending = pending_sells.get(holding.cash_id, Decimal(0))
+        book = user_book(tenant_id, holding.cash_id, symbol)
+        for account_id, balance in (
+            (book.shares.id, holding.free - pending),
+            (book.shares_reserve.id, holding.reserved + pending),
+        ):
+            delta = ratio.shares(balance) - balance
+            if delta:
+                lines.append(_line(account_id, delta))
+                total += delta
+    if total:
+        lines.append(_line(venue_account(tenant_id, asset).id, -total))
+    return lines
+
+
+async def apply_split(
+    session: AsyncSession, books: LedgerBooks, symbol: str, ratio: Ratio, action_id: uuid.UUID
+) -> CorporateAction:
+    """Apply a `to:from` split (3:1 triples every holding); the same id again is a no-op."""
+    if (done := await session.get(CorporateAction, action_id)) is not None:
+        return done
+    instrument = await _instrument(session, symbol)
+    live = await orders.live_orders(session, symbol)  # locked: no fill moves meanwhile
+    await _no_settlement_in_flight(session, symbol)
+    by_tenant: dict[str, list[Holding]] = defaultdict(list)
+    for holding in await holders(session, books, symbol):
+        by_tenant[holding.tenant_id].append(holding)
+    unposted = [o for o in live if o.side == "sell" and o.hold_id and not o.hold_posted]
+    try:
+        for tenant_id, held in by_tenant.items():
+            pending: dict[uuid.UUID, Decimal] = defaultdict(Decimal)
+            for o in unposted:
+                if o.tenant_id == tenant_id:
+                    pending[o.account_id] += o.reserved
+            lines = _split_lines(tenant_id, symbol, instrument.ledger_asset, ratio, held, pending)
+            holds = [str(o.hold_id) for o in unposted if o.tenant_id == tenant_id]
+            meta = {
+                "action_id": str(action_id),
+                "symbol": symbol,
+                "ratio": f"{ratio.to}:{ratio.frm}",
+            }
+            session.add(
+                LedgerInstruction(
+                    id=uuid.uuid5(ACTIONS, f"{action_id}:{tenant_id}"),
+                    tenant_id=tenant_id,
+                    order_id=None,
+                    kind="split",
+                    body={"post_holds": holds, "lines": lines_json(lines), "metadata": meta},
+                )
+            )
+        for order in live:
+            _split_order(session, order, ratio, instrument.tick_size)
+    except InexactSplit as exc:
+        raise ProblemError(422, "inexact-split", str(exc)) from exc
+    action = CorporateAction(
+        id=action_id,
+        instrument_id=instrument.id,
+        kind="split",
+        ratio_to=ratio.to,
+        ratio_from=ratio.frm,
+    )
+    session.add(action)
+    await session.flush()
+    return action
+
+
+def _split_order(session: AsyncSession, order: Order, ratio: Ratio, tick: Decimal) -> None:
+    if order.side == "sell":
+        order.reserved, order.used = ratio.shares(order.reserved), ratio.shares(order.used)
+        order.hold_posted = order.hold_posted or order.hold_id is not None
+    order.qty, order.filled_qty = ratio.shares(order.qty), ratio.shares(order.filled_qty)
+    if order.limit_price is not None:
+        order.limit_price = ratio.price(order.limit_price, tick, order.side)
+    if order.stop_price is not None:
+        order.stop_price = ratio.price(order.stop_price, tick, order.side)
+    record(session, order, "split", ratio=f"{ratio.to}:{ratio.frm}")
+
+
+def record_date_end(day: date) -> datetime:
+    """Holders of record are those at the end of the record date (UTC)."""
+    return datetime.combine(day + timedelta(days=1), time(0), tzinfo=UTC)
+
+
+async def pay_dividend(
+    session: AsyncSession,
+    books: LedgerBooks,
+    symbol: str,
+    cash_per_share: Decimal,
+    record_date: date,
+    action_id: uuid.UUID,
+) -> CorporateAction:
+    """Pay `cash_per_share` to every holder at the end of `record_date`, each payout rounded
+    down to the cent (the payer never pays more than declared); the same id is a no-op."""
+    if (done := await session.get(CorporateAction, action_id)) is not None:
+        return done
+    instrument = await _instrument(session, symbol)
+    if cash_per_share <= 0:
+        raise ProblemError(422, "invalid-dividend", "cash_per_share must be positive")
+    by_tenant: dict[str, list[Holding]] = defaultdict(list)
+    for holding in await holders(session, books, symbol, as_of=record_date_end(record_date)):
+        by_tenant[holding.tenant_id].append(holding)
+    for tenant_id, held in by_tenant.items():
+        cash_asset = f"{instrument.currency}/{held[0].cash_scale}"
+        payer = venue_account(tenant_id, cash_asset)
+        lines, total, payouts = [], Decimal(0), []
+        for holding in held:
+            amount = EXACT.multiply(holding.total, cash_per_share).quantize(
+                minor(holding.cash_scale), rounding=ROUND_DOWN
+            )
+            if amount > 0:
+                lines.append(LedgerLine(holding.cash_id, "credit", amount))
+                payouts.append(
+                    {
+                        "account_id": str(holding.cash_id),
+                        "shares": format(holding.total, "f"),
+                        "amount": format(amount, "f"),
+                    }
+                )
+                total += amount
+        if not lines:
+            continue
+        lines.append(LedgerLine(payer.id, "debit", total))
+        meta = {
+            "action_id": str(action_id),
+            "symbol": symbol,
+            "cash_per_share": format(cash_per_share, "f"),
+            "record_date": record_date.isoformat(),
+            "payouts": payouts,
+        }
+        session.add(
+            LedgerInstruction(
+                id=uuid.uuid5(ACTIONS, f"{action_id}:{tenant_id}"),
+                tenant_id=tenant_id,
+                order_id=None,
+                kind="dividend",
+                body={"post_holds": [], "lines": lines_json(lines), "metadata": meta},
+            )
+        )
+    action = CorporateAction(
+        id=action_id,
+        instrument_id=instrument.id,
+        kind="dividend",
+        cash_per_share=cash_per_share,
+        record_date=record_date,
+    )
+    session.add(action)
+    await session.flush()
+    return action

@@ -207,7 +207,9 @@ class LedgerClient:
         if key is not None:
             # The request is idempotent by its natural id, so the kit may retry it safely.
             headers["Idempotency-Key"] = key
-        response = await self._http.request(method, path, json=json, headers=headers, params=params)
+        response = await self._http.request(
+            method, path, json=json, headers=headers, params=params or {}
+        )
         return _result(self._http.target_name, response)
 
     def _token(self, tenant_id: str) -> str:

@@ -10,6 +10,7 @@ from equity_service.config import Settings, get_settings
 from equity_service.instruments.router import router as instruments
 from equity_service.market_data.router import router as market_data
 from equity_service.orders.router import router as orders
+from equity_service.positions.router import router as positions
 from fleetkit import probes
 from fleetkit.app import create_fleet_app
 from fleetkit.celery_app import make_celery
@@ -28,7 +29,7 @@ def create_app(
             "Instruments, prices and bars, quotes, orders and fills on its paper venue, "
             "corporate actions."
         ),
-        routers=[instruments, market_data, orders, probes.router],
+        routers=[instruments, market_data, orders, positions, probes.router],
     )
     app.state.books = ledger_books(settings, ledger_transport)
     app.state.closers.append(app.state.books.client.aclose)

@@ -93,7 +93,7 @@ async def test_three_for_one_split_scales_holdings_and_open_orders_exactly(
 async def test_split_adjusted_sell_fills_and_realises_fifo_profit(
     equity, equity_app, market, books, books_clean, holdings
 ):
-    alice, bob, sell, buy = holdings
+    alice, _bob, sell, buy = holdings
     await split(equity_app)
     await market.settle()
 

@@ -13,7 +13,6 @@ from equity_service.orders.router import router as orders
 from equity_service.positions.router import router as positions
 from fleetkit import probes
 from fleetkit.app import create_fleet_app
-from fleetkit.celery_app import make_celery
 
 
 def create_app(
@@ -33,5 +32,5 @@ def create_app(
     )
     app.state.books = ledger_books(settings, ledger_transport)
     app.state.closers.append(app.state.books.client.aclose)
-    app.state.celery = make_celery(settings, include=[])
+    app.state.nudge_worker = True  # tests that settle by themselves switch it off
     return app

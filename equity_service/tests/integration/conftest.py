@@ -55,7 +55,7 @@ async def ledger(ledger_app, mint_token):
 @pytest.fixture
 async def equity_app(settings, ledger_app, committed, redis, bus):
     app = create_app(settings, ledger_transport=httpx.ASGITransport(app=ledger_app))
-    app.state.celery = None  # tests run the settlement use case themselves
+    app.state.nudge_worker = False  # tests run the settlement use case themselves
     yield app
     for close in app.state.closers:
         await close()

@@ -30,6 +30,8 @@ class Settings(BaseFleetSettings):
     # Day orders expire at the close (UTC): 20:00 is 16:00 in New York in summer time.
     market_close_utc: time = time(20, 0)
     feed_seed: int = 42
+    # Wake the worker after each request that queued ledger instructions (beat sweeps anyway).
+    settle_nudge: bool = True
     feed_interval_seconds: float = 5.0
 
 

@@ -32,5 +32,5 @@ def create_app(
     )
     app.state.books = ledger_books(settings, ledger_transport)
     app.state.closers.append(app.state.books.client.aclose)
-    app.state.nudge_worker = True  # tests that settle by themselves switch it off
+    app.state.nudge_worker = settings.settle_nudge  # tests that settle themselves switch it off
     return app

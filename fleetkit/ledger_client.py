@@ -9,6 +9,7 @@ business event (`transaction_id_for(order_id, "fill", n)`) so that a retry never
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ from fleetkit.http_client import DownstreamClient, DownstreamUnavailable
 from fleetkit.internal_jwt import TokenMinter
 
 PROBLEM_PREFIX = "urn:finfleet:problem:"
+IN_FLIGHT_ATTEMPTS = 8
 Side = Literal["debit", "credit"]
 
 
@@ -207,9 +209,15 @@ class LedgerClient:
         if key is not None:
             # The request is idempotent by its natural id, so the kit may retry it safely.
             headers["Idempotency-Key"] = key
-        response = await self._http.request(
-            method, path, json=json, headers=headers, params=params or {}
-        )
+        for attempt in range(1, IN_FLIGHT_ATTEMPTS + 1):
+            response = await self._http.request(
+                method, path, json=json, headers=headers, params=params or {}
+            )
+            if not _in_flight(response) or attempt == IN_FLIGHT_ATTEMPTS:
+                break
+            # The same request (same key) from another caller is still running: once it is
+            # done, asking again replays its answer.
+            await asyncio.sleep(0.05 * attempt)
         return _result(self._http.target_name, response)
 
     def _token(self, tenant_id: str) -> str:
@@ -217,6 +225,15 @@ class LedgerClient:
         return self._minter.mint(
             "ledger", subject=f"service:{issuer}", tenant_id=tenant_id, roles={"service"}
         )
+
+
+def _in_flight(response: httpx.Response) -> bool:
+    if response.status_code != 409:
+        return False
+    try:
+        return bool(response.json().get("type") == PROBLEM_PREFIX + "idempotency-in-flight")
+    except ValueError:
+        return False
 
 
 def _result(target: str, response: httpx.Response) -> dict[str, Any]:

@@ -38,15 +38,21 @@ class LedgerBooks:
     def __init__(self, client: LedgerClient) -> None:
         self.client = client
         self._opened: set[uuid.UUID] = set()
+        # Name and asset of an account never change: looked up once per process.
+        self._cash: dict[tuple[str, uuid.UUID], LedgerAccount] = {}
 
     async def cash_account(self, tenant_id: str, account_id: uuid.UUID) -> LedgerAccount:
         """The user's cash account named by an order; a 422 problem when it is not theirs."""
+        if (tenant_id, account_id) in self._cash:
+            return self._cash[tenant_id, account_id]
         try:
-            return await self.client.get_account(tenant_id, account_id)
+            account = await self.client.get_account(tenant_id, account_id)
         except LedgerNotFound as exc:
             raise ProblemError(
                 422, "unknown-account", "account_id is not a ledger account of this tenant"
             ) from exc
+        self._cash[tenant_id, account_id] = account
+        return account
 
     async def open_book(
         self, tenant_id: str, cash: LedgerAccount, symbol: str, share_asset: str

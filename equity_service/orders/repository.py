@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from equity_service.domain.order_states import OPEN, TERMINAL
@@ -52,6 +53,27 @@ async def live_orders(
     query = select(Order).where(Order.symbol == symbol, Order.status.in_(LIVE))
     if tenant_id is not None:
         query = query.where(Order.tenant_id == tenant_id)
+    return (await session.execute(query.order_by(Order.seq).with_for_update())).scalars().all()
+
+
+async def crossing_orders(
+    session: AsyncSession, tenant_id: str, symbol: str, side: str, limit: Decimal | None
+) -> Sequence[Order]:
+    """The tenant's resting limit orders on the other side that `limit` reaches (all of them
+    for a market order), locked for update."""
+    other = "sell" if side == "buy" else "buy"
+    query = select(Order).where(
+        Order.tenant_id == tenant_id,
+        Order.symbol == symbol,
+        Order.side == other,
+        Order.status.in_(("new", "partially_filled")),
+        Order.limit_price.is_not(None),
+        or_(Order.type == "limit", Order.triggered.is_(True)),
+    )
+    if limit is not None:
+        query = query.where(
+            Order.limit_price <= limit if side == "buy" else Order.limit_price >= limit
+        )
     return (await session.execute(query.order_by(Order.seq).with_for_update())).scalars().all()
 
 

@@ -35,11 +35,6 @@ def effective_limit(order: Order) -> Decimal | None:
     return order.limit_price if order.type in ("limit", "stop_limit") else None
 
 
-def rests_in_book(order: Order) -> bool:
-    """Limit orders (and triggered stop-limits) rest in the internal book."""
-    return order.limit_price is not None and (order.type == "limit" or order.triggered)
-
-
 def cap_for(order: Order, instrument: Instrument, fees: Fees) -> QtyCap:
     """The most `order` may take at a price once `spent` more value is matched in this
     round: for a buy, what its reservation still pays for."""
@@ -79,11 +74,9 @@ async def match_incoming(
         if not stop_triggered(order.side, order.stop_price, quote):
             return
         order.triggered = True
-    others = [
-        o
-        for o in await repository.live_orders(session, order.symbol, order.tenant_id)
-        if o.id != order.id and o.side != order.side and rests_in_book(o)
-    ]
+    others = await repository.crossing_orders(
+        session, order.tenant_id, order.symbol, order.side, effective_limit(order)
+    )
     by_id = {o.id: o for o in others}
     book = OrderBook.of(
         Resting(

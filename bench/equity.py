@@ -4,7 +4,8 @@ measured in the same run.
 The ledger and the equity service run as real uvicorn processes (one worker each) on fresh
 databases (`bench_equity_ledger`, `bench_equity`); orders are limit buys that rest (each one a
 ledger hold, so the cost of placement is the equity work around one ledger call). Baseline: the
-same hold placed straight on the ledger's API by the bench, the floor of what a placement costs.
+same hold (with its Idempotency-Key, as the service sends it) placed straight on the ledger's
+API by the bench: the floor of what a placement costs.
 The matching engine submits random takers against a book of resting orders; its baseline is a
 naive matcher that sorts the whole book on every submit.
 """
@@ -124,7 +125,9 @@ async def place_holds(ledger: httpx.AsyncClient, accounts: list[str]) -> Result:
         body = {"id": str(uuid.uuid4()), "mode": "pending", "lines": [
             {"account_id": accounts[n % len(accounts)], "side": "debit", "amount": "90.00"},
             {"account_id": sink, "side": "credit", "amount": "90.00"}]}  # fmt: skip
-        (await ledger.post("/v1/transactions", json=body)).raise_for_status()
+        # With the Idempotency-Key the service's ledger client sends: the same call.
+        headers = {"Idempotency-Key": body["id"]}
+        (await ledger.post("/v1/transactions", json=body, headers=headers)).raise_for_status()
         return 1
 
     return await drive("baseline: ledger hold only", hold, CONCURRENCY)

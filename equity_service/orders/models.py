@@ -17,6 +17,8 @@ from equity_service.domain.order_states import Status
 
 class Order(EquityBase):
     __tablename__ = "orders"
+    # Server-made columns (seq, timestamps) come back with RETURNING: no reload round trip.
+    __mapper_args__ = {"eager_defaults": True}
 
     seq: Mapped[int] = mapped_column(BigInteger, Identity(), unique=True)
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True)

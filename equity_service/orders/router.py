@@ -70,7 +70,6 @@ async def place_order(
     order, created = await service.place_order(session, state.books, state.settings, tenant, body)
     response.status_code = 201 if created else 200
     await session.flush()
-    await session.refresh(order)
     nudge_settlement(background, request.app)
     return public(order)
 
@@ -126,7 +125,6 @@ async def cancel_order(
     tenant = may_trade(principal)
     order = await service.cancel_order(session, tenant, order_id)
     await session.flush()
-    await session.refresh(order)
     nudge_settlement(background, request.app)
     return public(order)
 

@@ -48,8 +48,8 @@ async def simulate_step(engine: AsyncEngine, settings: Settings, step: int) -> l
     return published
 
 
-async def simulate_and_publish(engine: AsyncEngine) -> int:
-    settings = get_settings()
+async def simulate_and_publish(engine: AsyncEngine, settings: Settings) -> int:
+    """The feed's step for now, recorded, then PUBLISHed on the bus (after the commit)."""
     step = int(time.time() // settings.feed_interval_seconds)
     quotes = await simulate_step(engine, settings, step)
     bus = make_redis(settings.fleet.bus_redis_url)
@@ -64,4 +64,4 @@ async def simulate_and_publish(engine: AsyncEngine) -> int:
 @shared_task(name="equity.simulate_quotes", bind=True)
 def simulate_quotes(self: Any) -> int:
     """Publish the next simulated quote of every active instrument."""
-    return run_use_case(self, simulate_and_publish)
+    return run_use_case(self, lambda engine: simulate_and_publish(engine, get_settings()))

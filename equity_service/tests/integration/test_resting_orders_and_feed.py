@@ -77,3 +77,22 @@ async def test_feed_step_is_deterministic_for_a_seed_and_on_the_tick(equity_app,
     assert first[0].ask > first[0].bid
     [(channel, _)] = quote_message(first)
     assert channel == "equity.quotes.ACME"
+
+
+async def test_feed_pushes_each_quote_on_the_bus(equity_app, market, settings, bus):
+    import json
+
+    from equity_service.market_data.tasks import simulate_and_publish
+
+    await market.list()
+    await market.quote("ACME", "99.50", "100.00")
+    listener = bus.pubsub()
+    await listener.subscribe("equity.quotes.ACME")
+    await listener.get_message(timeout=1)  # the subscription confirmation
+
+    assert await simulate_and_publish(equity_app.state.engine, settings) == 1
+    message = await listener.get_message(timeout=5)
+
+    assert message is not None
+    assert json.loads(message["data"])["symbol"] == "ACME"
+    await listener.aclose()

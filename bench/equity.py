@@ -121,12 +121,12 @@ async def place_holds(ledger: httpx.AsyncClient, accounts: list[str]) -> Result:
     numbers = count()
 
     async def hold() -> int:
-        n = next(numbers)
-        body = {"id": str(uuid.uuid4()), "mode": "pending", "lines": [
+        n, hold_id = next(numbers), str(uuid.uuid4())
+        body = {"id": hold_id, "mode": "pending", "lines": [
             {"account_id": accounts[n % len(accounts)], "side": "debit", "amount": "90.00"},
             {"account_id": sink, "side": "credit", "amount": "90.00"}]}  # fmt: skip
         # With the Idempotency-Key the service's ledger client sends: the same call.
-        headers = {"Idempotency-Key": body["id"]}
+        headers = {"Idempotency-Key": hold_id}
         (await ledger.post("/v1/transactions", json=body, headers=headers)).raise_for_status()
         return 1
 

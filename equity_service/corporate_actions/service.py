@@ -6,15 +6,20 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date
 from decimal import ROUND_DOWN, Decimal
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from equity_service.books.accounts import user_book, venue_account
+from equity_service.books.accounts import venue_account
 from equity_service.books.service import LedgerBooks
 from equity_service.books.settlement_lines import lines_json
+from equity_service.corporate_actions.adjustments import (
+    record_date_end,
+    split_lines,
+    split_order,
+)
 from equity_service.corporate_actions.holders import Holding, holders
 from equity_service.corporate_actions.models import CorporateAction
 from equity_service.domain.money import EXACT, minor
@@ -22,7 +27,6 @@ from equity_service.domain.splits import InexactSplit, Ratio
 from equity_service.instruments import repository as instruments
 from equity_service.instruments.models import Instrument
 from equity_service.orders import repository as orders
-from equity_service.orders.events import record
 from equity_service.orders.models import Order
 from equity_service.settlement.models import LedgerInstruction
 from fleetkit.ledger_client import LedgerLine
@@ -49,37 +53,6 @@ async def _no_settlement_in_flight(session: AsyncSession, symbol: str) -> None:
         raise conflict("settlement-pending", f"fills in {symbol} are still settling; retry")
 
 
-def _line(account_id: uuid.UUID, signed: Decimal) -> LedgerLine:
-    return LedgerLine(account_id, "credit" if signed > 0 else "debit", abs(signed))
-
-
-def _split_lines(
-    tenant_id: str,
-    symbol: str,
-    asset: str,
-    ratio: Ratio,
-    held: list[Holding],
-    pending_sells: dict[uuid.UUID, Decimal],
-) -> list[LedgerLine]:
-    lines, total = [], Decimal(0)
-    for holding in held:
-        # Sells not yet filled still hold their shares pending on the free account; the
-        # instruction posts those holds first, so the shares are scaled in the reserve.
-        pending = pending_sells.get(holding.cash_id, Decimal(0))
-        book = user_book(tenant_id, holding.cash_id, symbol)
-        for account_id, balance in (
-            (book.shares.id, holding.free - pending),
-            (book.shares_reserve.id, holding.reserved + pending),
-        ):
-            delta = ratio.shares(balance) - balance
-            if delta:
-                lines.append(_line(account_id, delta))
-                total += delta
-    if total:
-        lines.append(_line(venue_account(tenant_id, asset).id, -total))
-    return lines
-
-
 async def apply_split(
     session: AsyncSession, books: LedgerBooks, symbol: str, ratio: Ratio, action_id: uuid.UUID
 ) -> CorporateAction:
@@ -99,7 +72,7 @@ async def apply_split(
             for o in unposted:
                 if o.tenant_id == tenant_id:
                     pending[o.account_id] += o.reserved
-            lines = _split_lines(tenant_id, symbol, instrument.ledger_asset, ratio, held, pending)
+            lines = split_lines(tenant_id, symbol, instrument.ledger_asset, ratio, held, pending)
             holds = [str(o.hold_id) for o in unposted if o.tenant_id == tenant_id]
             meta = {
                 "action_id": str(action_id),
@@ -116,7 +89,7 @@ async def apply_split(
                 )
             )
         for order in live:
-            _split_order(session, order, ratio, instrument.tick_size)
+            split_order(session, order, ratio, instrument.tick_size)
     except InexactSplit as exc:
         raise ProblemError(422, "inexact-split", str(exc)) from exc
     action = CorporateAction(
@@ -129,23 +102,6 @@ async def apply_split(
     session.add(action)
     await session.flush()
     return action
-
-
-def _split_order(session: AsyncSession, order: Order, ratio: Ratio, tick: Decimal) -> None:
-    if order.side == "sell":
-        order.reserved, order.used = ratio.shares(order.reserved), ratio.shares(order.used)
-        order.hold_posted = order.hold_posted or order.hold_id is not None
-    order.qty, order.filled_qty = ratio.shares(order.qty), ratio.shares(order.filled_qty)
-    if order.limit_price is not None:
-        order.limit_price = ratio.price(order.limit_price, tick, order.side)
-    if order.stop_price is not None:
-        order.stop_price = ratio.price(order.stop_price, tick, order.side)
-    record(session, order, "split", ratio=f"{ratio.to}:{ratio.frm}")
-
-
-def record_date_end(day: date) -> datetime:
-    """Holders of record are those at the end of the record date (UTC)."""
-    return datetime.combine(day + timedelta(days=1), time(0), tzinfo=UTC)
 
 
 async def pay_dividend(

@@ -123,7 +123,8 @@ async def cancel_order(
 ) -> OrderPublic:
     """Cancel a live order; what it still holds is released. 409 when it is closed."""
     tenant = may_trade(principal)
-    order = await service.cancel_order(session, tenant, order_id)
+    broker = service.broker_for(request.app.state.settings)
+    order = await service.cancel_order(session, broker, tenant, order_id)
     await session.flush()
     nudge_settlement(background, request.app)
     return public(order)

@@ -24,9 +24,15 @@ from equity_service.orders import repository
 from equity_service.orders.models import Order
 from equity_service.orders.reservation import reserve
 from equity_service.orders.schemas import OrderCreate
-from equity_service.venue.service import VenueTerms, close_order, match_incoming
+from equity_service.venue.broker import BrokerAdapter, PaperVenue
+from equity_service.venue.service import VenueTerms
 from fleetkit.ids import new_id
 from fleetkit.problems import ProblemError, conflict, not_found
+
+
+def broker_for(settings: Settings) -> BrokerAdapter:
+    """Where this deployment's orders execute: the paper venue."""
+    return PaperVenue(venue_terms(settings))
 
 
 def venue_terms(settings: Settings) -> VenueTerms:
@@ -141,7 +147,7 @@ async def place_order(
         return _same_order(raced, digest), False
     await reserve(session, books, instrument, order, cash)
     if order.status == Status.NEW:
-        await match_incoming(session, venue_terms(settings), instrument, order, quote)
+        await broker_for(settings).submit(session, instrument, order, quote)
     return order, True
 
 
@@ -151,7 +157,9 @@ def _same_order(order: Order, digest: str) -> Order:
     return order
 
 
-async def cancel_order(session: AsyncSession, tenant_id: str, order_id: uuid.UUID) -> Order:
+async def cancel_order(
+    session: AsyncSession, broker: BrokerAdapter, tenant_id: str, order_id: uuid.UUID
+) -> Order:
     """Cancel a live order and release what it still holds; 409 when it cannot be."""
     order = await repository.get(session, tenant_id, order_id, lock=True)
     if order is None:
@@ -159,7 +167,7 @@ async def cancel_order(session: AsyncSession, tenant_id: str, order_id: uuid.UUI
     instrument = await instruments.by_id(session, order.instrument_id)
     assert instrument is not None
     try:
-        await close_order(session, instrument, order, Status.CANCELED, reason="user")
+        await broker.close(session, instrument, order, Status.CANCELED, reason="user")
     except IllegalTransition as exc:
         raise conflict("order-not-cancelable", str(exc), order_status=order.status) from exc
     return order

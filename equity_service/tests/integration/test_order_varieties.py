@@ -195,3 +195,52 @@ async def test_unreachable_ledger_answers_503_and_writes_no_order(
     assert response.status_code == 503
     assert response.json()["type"] == "urn:finfleet:problem:downstream-unavailable"
     assert listed.json()["items"] == []
+
+
+class AnswerLost(httpx.AsyncBaseTransport):
+    """The real ledger behind a link that drops the answer to every new transaction: the
+    ledger did place the hold, the caller never hears so."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self.inner = inner
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        response = await self.inner.handle_async_request(request)
+        if request.method == "POST" and request.url.path == "/v1/transactions":
+            await response.aread()
+            raise httpx.ReadTimeout("the answer was lost", request=request)
+        return response
+
+
+async def test_hold_in_doubt_rejects_the_order_and_the_worker_voids_it(
+    equity, equity_app, ledger_app, fleet_keys, market, books, books_clean
+):
+    await market.list()
+    await market.quote("ACME", "99.00", "99.50")
+    alice = await books.user("alice", cash="2000.00")
+    working_books = equity_app.state.books
+    lossy = DownstreamClient(
+        "equity",
+        "ledger",
+        "http://ledger",
+        max_retries=0,
+        breaker=CircuitBreaker("equity", "ledger-lossy"),
+        transport=AnswerLost(httpx.ASGITransport(app=ledger_app)),
+    )
+    equity_app.state.books = LedgerBooks(
+        LedgerClient(lossy, TokenMinter("equity", fleet_keys.seeds["equity"]))
+    )
+
+    placed = (
+        await equity.post(
+            "/v1/orders", json=order(alice, type="limit", qty="5", limit_price="99.00")
+        )
+    ).json()
+    assert (placed["status"], placed["reject_reason"]) == ("rejected", "ledger-unavailable")
+    assert (await books.balance(alice))["available"] == D("1505.00")  # the hold is there
+
+    equity_app.state.books = working_books
+    await market.settle()
+
+    assert (await books.balance(alice))["available"] == D("2000.00")
+    await books_clean()

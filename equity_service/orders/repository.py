@@ -57,13 +57,16 @@ async def live_orders(
 
 
 async def crossing_orders(
-    session: AsyncSession, tenant_id: str, symbol: str, side: str, limit: Decimal | None
+    session: AsyncSession, taker: Order, limit: Decimal | None
 ) -> Sequence[Order]:
     """The tenant's resting limit orders on the other side that `limit` reaches (all of them
-    for a market order), locked for update."""
-    other = "sell" if side == "buy" else "buy"
+    for a market order), locked for update; never the taker's own account's (no self-trade:
+    the taker goes on to the market instead)."""
+    other = "sell" if taker.side == "buy" else "buy"
+    side, symbol = taker.side, taker.symbol
     query = select(Order).where(
-        Order.tenant_id == tenant_id,
+        Order.tenant_id == taker.tenant_id,
+        Order.account_id != taker.account_id,
         Order.symbol == symbol,
         Order.side == other,
         Order.status.in_(("new", "partially_filled")),

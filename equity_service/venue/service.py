@@ -74,9 +74,8 @@ async def match_incoming(
         if not stop_triggered(order.side, order.stop_price, quote):
             return
         order.triggered = True
-    others = await repository.crossing_orders(
-        session, order.tenant_id, order.symbol, order.side, effective_limit(order)
-    )
+        record(session, order, "triggered", stop_price=format(order.stop_price, "f"))
+    others = await repository.crossing_orders(session, order, effective_limit(order))
     by_id = {o.id: o for o in others}
     book = OrderBook.of(
         Resting(

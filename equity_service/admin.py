@@ -4,7 +4,8 @@ the policy lets every tenant read reference data and none change it).
     uv run --env-file .env python -m equity_service.admin demo-instruments
     uv run --env-file .env python -m equity_service.admin import-bars bars.csv
     uv run --env-file .env python -m equity_service.admin split ACME 3:1
-    uv run --env-file .env python -m equity_service.admin dividend ACME 0.25 2025-01-31
+    uv run --env-file .env python -m equity_service.admin dividend ACME 0.25 2025-01-31 \
+        --pay-date 2025-02-14
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import asyncio
 import sys
 import uuid
 from collections.abc import Awaitable, Callable
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -24,7 +25,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from equity_service.books.client import ledger_books
 from equity_service.books.service import LedgerBooks
 from equity_service.config import get_settings
-from equity_service.corporate_actions.service import apply_split, pay_dividend
+from equity_service.corporate_actions.dividends import declare_dividend, pay_dividend
+from equity_service.corporate_actions.service import apply_split
 from equity_service.domain.splits import Ratio
 from equity_service.instruments.schemas import InstrumentCreate
 from equity_service.instruments.service import register_instrument
@@ -78,7 +80,16 @@ def command(args: argparse.Namespace) -> UseCase:
         ratio = Ratio(Decimal(to), Decimal(frm or "1"))
         return lambda s, b: apply_split(s, b, args.symbol, ratio, action_id)
     amount, record = Decimal(args.amount), date.fromisoformat(args.record_date)
-    return lambda s, b: pay_dividend(s, b, args.symbol, amount, record, action_id)
+    pay = date.fromisoformat(args.pay_date) if args.pay_date else record
+
+    async def declare(session: AsyncSession, books: LedgerBooks) -> str:
+        await declare_dividend(session, args.symbol, amount, record, pay, action_id)
+        if pay <= datetime.now(UTC).date():
+            await pay_dividend(session, books, action_id)
+            return "paid"
+        return f"declared, paid by the worker on {pay.isoformat()}"
+
+    return declare
 
 
 def parser() -> argparse.ArgumentParser:
@@ -94,6 +105,7 @@ def parser() -> argparse.ArgumentParser:
     split.add_argument("ratio")
     dividend.add_argument("amount")
     dividend.add_argument("record_date")
+    dividend.add_argument("--pay-date", help="default: the record date")
     return top
 
 
@@ -106,7 +118,7 @@ def main(argv: list[str]) -> int:
         for error in problem.extensions.get("errors", []):
             print(f"  line {error['line']}: {error['message']}", file=sys.stderr)
         return 1
-    print(result if isinstance(result, int) else "done")
+    print(result if isinstance(result, int | str) else "done")
     return 0
 
 

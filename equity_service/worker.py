@@ -11,6 +11,7 @@ TASK_MODULES = [
     "equity_service.settlement.tasks",
     "equity_service.orders.tasks",
     "equity_service.market_data.tasks",
+    "equity_service.corporate_actions.tasks",
 ]
 settings = get_settings()
 
@@ -20,6 +21,11 @@ EQUITY_BEAT_SCHEDULE = {
         "task": "equity.settle_instructions",
         "schedule": 2.0,
         "options": {"expires": 2.0},
+    },
+    "pay-due-dividends": {
+        "task": "equity.pay_due_dividends",
+        "schedule": 300.0,
+        "options": {"expires": 300.0},
     },
     "expire-orders": {
         "task": "equity.expire_orders",

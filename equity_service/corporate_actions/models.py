@@ -22,4 +22,9 @@ class CorporateAction(EquityBase):
     ratio_from: Mapped[Decimal | None] = mapped_column(Numeric, default=None)
     cash_per_share: Mapped[Decimal | None] = mapped_column(Numeric, default=None)
     record_date: Mapped[date | None] = mapped_column(default=None)
-    applied_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    pay_date: Mapped[date | None] = mapped_column(default=None)
+    declared_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )
+    # When it took effect: a split at once, a dividend when it is paid.
+    applied_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)

@@ -6,36 +6,33 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from datetime import date
-from decimal import ROUND_DOWN, Decimal
+from datetime import UTC, datetime
+from decimal import Decimal
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from equity_service.books.accounts import venue_account
 from equity_service.books.service import LedgerBooks
 from equity_service.books.settlement_lines import lines_json
 from equity_service.corporate_actions.adjustments import (
-    record_date_end,
     split_lines,
     split_order,
 )
 from equity_service.corporate_actions.holders import Holding, holders
 from equity_service.corporate_actions.models import CorporateAction
-from equity_service.domain.money import EXACT, minor
 from equity_service.domain.splits import InexactSplit, Ratio
 from equity_service.instruments import repository as instruments
 from equity_service.instruments.models import Instrument
 from equity_service.orders import repository as orders
 from equity_service.orders.models import Order
 from equity_service.settlement.models import LedgerInstruction
-from fleetkit.ledger_client import LedgerLine
 from fleetkit.problems import ProblemError, conflict
 
 ACTIONS = uuid.UUID("0193a1b2-0003-7000-8000-636f72706163")
 
 
-async def _instrument(session: AsyncSession, symbol: str) -> Instrument:
+async def instrument_of(session: AsyncSession, symbol: str) -> Instrument:
+    """The listed instrument, or a 422 problem."""
     instrument = await instruments.by_symbol(session, symbol)
     if instrument is None:
         raise ProblemError(422, "unknown-symbol", f"no instrument {symbol}")
@@ -59,7 +56,7 @@ async def apply_split(
     """Apply a `to:from` split (3:1 triples every holding); the same id again is a no-op."""
     if (done := await session.get(CorporateAction, action_id)) is not None:
         return done
-    instrument = await _instrument(session, symbol)
+    instrument = await instrument_of(session, symbol)
     live = await orders.live_orders(session, symbol)  # locked: no fill moves meanwhile
     await _no_settlement_in_flight(session, symbol)
     by_tenant: dict[str, list[Holding]] = defaultdict(list)
@@ -98,73 +95,7 @@ async def apply_split(
         kind="split",
         ratio_to=ratio.to,
         ratio_from=ratio.frm,
-    )
-    session.add(action)
-    await session.flush()
-    return action
-
-
-async def pay_dividend(
-    session: AsyncSession,
-    books: LedgerBooks,
-    symbol: str,
-    cash_per_share: Decimal,
-    record_date: date,
-    action_id: uuid.UUID,
-) -> CorporateAction:
-    """Pay `cash_per_share` to every holder at the end of `record_date`, each payout rounded
-    down to the cent (the payer never pays more than declared); the same id is a no-op."""
-    if (done := await session.get(CorporateAction, action_id)) is not None:
-        return done
-    instrument = await _instrument(session, symbol)
-    if cash_per_share <= 0:
-        raise ProblemError(422, "invalid-dividend", "cash_per_share must be positive")
-    by_tenant: dict[str, list[Holding]] = defaultdict(list)
-    for holding in await holders(session, books, symbol, as_of=record_date_end(record_date)):
-        by_tenant[holding.tenant_id].append(holding)
-    for tenant_id, held in by_tenant.items():
-        cash_asset = f"{instrument.currency}/{held[0].cash_scale}"
-        payer = venue_account(tenant_id, cash_asset)
-        lines, total, payouts = [], Decimal(0), []
-        for holding in held:
-            amount = EXACT.multiply(holding.total, cash_per_share).quantize(
-                minor(holding.cash_scale), rounding=ROUND_DOWN
-            )
-            if amount > 0:
-                lines.append(LedgerLine(holding.cash_id, "credit", amount))
-                payouts.append(
-                    {
-                        "account_id": str(holding.cash_id),
-                        "shares": format(holding.total, "f"),
-                        "amount": format(amount, "f"),
-                    }
-                )
-                total += amount
-        if not lines:
-            continue
-        lines.append(LedgerLine(payer.id, "debit", total))
-        meta = {
-            "action_id": str(action_id),
-            "symbol": symbol,
-            "cash_per_share": format(cash_per_share, "f"),
-            "record_date": record_date.isoformat(),
-            "payouts": payouts,
-        }
-        session.add(
-            LedgerInstruction(
-                id=uuid.uuid5(ACTIONS, f"{action_id}:{tenant_id}"),
-                tenant_id=tenant_id,
-                order_id=None,
-                kind="dividend",
-                body={"post_holds": [], "lines": lines_json(lines), "metadata": meta},
-            )
-        )
-    action = CorporateAction(
-        id=action_id,
-        instrument_id=instrument.id,
-        kind="dividend",
-        cash_per_share=cash_per_share,
-        record_date=record_date,
+        applied_at=datetime.now(UTC),
     )
     session.add(action)
     await session.flush()

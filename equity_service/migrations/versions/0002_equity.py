@@ -108,9 +108,14 @@ STATEMENTS = [
         ratio_to numeric, ratio_from numeric,
         cash_per_share numeric,
         record_date date,
-        applied_at timestamptz NOT NULL DEFAULT now(),
+        pay_date date,
+        declared_at timestamptz NOT NULL DEFAULT now(),
+        applied_at timestamptz,
         CHECK (kind <> 'split' OR (ratio_to > 0 AND ratio_from > 0)),
-        CHECK (kind <> 'dividend' OR (cash_per_share > 0 AND record_date IS NOT NULL)))""",
+        CHECK (kind <> 'dividend' OR (cash_per_share > 0 AND record_date IS NOT NULL
+                                      AND pay_date >= record_date)))""",
+    """CREATE INDEX ix_corporate_actions_due ON corporate_actions (pay_date)
+        WHERE kind = 'dividend' AND applied_at IS NULL""",
 ]
 
 TABLES = (

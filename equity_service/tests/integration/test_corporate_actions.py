@@ -4,13 +4,14 @@ scale exactly, holders of record are paid, and nothing stays reserved."""
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
 
 from equity_service.books.accounts import user_book
-from equity_service.corporate_actions.service import apply_split, pay_dividend
+from equity_service.corporate_actions.dividends import declare_dividend, pay_due_dividends
+from equity_service.corporate_actions.service import apply_split
 from equity_service.domain.splits import Ratio
 from fleetkit.problems import ProblemError
 
@@ -127,26 +128,44 @@ async def test_split_that_would_lose_a_fraction_is_refused(equity_app, market, b
     assert refused.value.kind == "inexact-split"
 
 
-async def test_dividend_pays_holders_of_record_through_the_ledger(
+async def test_dividend_is_paid_on_its_pay_date_to_holders_of_record(
     equity, equity_app, market, books, books_clean, holdings
 ):
     alice, bob, sell, buy = holdings
     await equity.delete(f"/v1/orders/{sell['id']}")
     await equity.delete(f"/v1/orders/{buy['id']}")
     await market.settle()
-
+    today = datetime.now(UTC).date()
+    engine, ledger_books = equity_app.state.engine, equity_app.state.books
     async with equity_app.state.sessionmaker() as session, session.begin():
-        await pay_dividend(
-            session,
-            equity_app.state.books,
-            "ACME",
-            D("0.125"),
-            datetime.now(UTC).date(),
-            uuid.uuid4(),
+        await declare_dividend(
+            session, "ACME", D("0.125"), today, today + timedelta(days=1), uuid.uuid4()
         )
+
+    assert await pay_due_dividends(engine, ledger_books, today) == 0
+    assert await pay_due_dividends(engine, ledger_books, today + timedelta(days=1)) == 1
+    assert await pay_due_dividends(engine, ledger_books, today + timedelta(days=2)) == 0
     await market.settle()
 
     # 10 shares x 0.125 = 1.25; Bob held none and is paid nothing
     assert (await books.balance(alice))["posted"] == D("2000.00") - D("995.00") + D("1.25")
     assert (await books.balance(bob))["posted"] == D("1000.00")
+    await books_clean()
+
+
+async def test_dividend_payouts_round_down_to_the_cent(
+    equity, equity_app, market, books, books_clean, holdings
+):
+    alice, _bob, sell, buy = holdings
+    await equity.delete(f"/v1/orders/{sell['id']}")
+    await equity.delete(f"/v1/orders/{buy['id']}")
+    await market.settle()
+    today = datetime.now(UTC).date()
+    async with equity_app.state.sessionmaker() as session, session.begin():
+        await declare_dividend(session, "ACME", D("0.3333"), today, today, uuid.uuid4())
+    await pay_due_dividends(equity_app.state.engine, equity_app.state.books, today)
+    await market.settle()
+
+    # 10 x 0.3333 = 3.333 -> 3.33
+    assert (await books.balance(alice))["posted"] == D("2000.00") - D("995.00") + D("3.33")
     await books_clean()

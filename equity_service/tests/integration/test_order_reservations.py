@@ -230,11 +230,14 @@ async def test_a_user_never_trades_with_their_own_resting_order(equity, market, 
     await equity.post("/v1/orders", json=order(alice, client_order_id="a-buy", qty="10"))
     await market.settle()
     await market.quote("ACME", "90.00", "110.00", size="10")
-    sell = await equity.post("/v1/orders", json=order(
-        alice, client_order_id="a-sell", side="sell", qty="5", limit_price="105.00"))
+    sell = await equity.post(
+        "/v1/orders",
+        json=order(alice, client_order_id="a-sell", side="sell", qty="5", limit_price="105.00"),
+    )
 
-    buy = await equity.post("/v1/orders", json=order(
-        alice, client_order_id="a-buy-2", qty="5", limit_price="106.00"))
+    buy = await equity.post(
+        "/v1/orders", json=order(alice, client_order_id="a-buy-2", qty="5", limit_price="106.00")
+    )
 
     assert buy.json()["status"] == "new"
     assert (await equity.get(f"/v1/orders/{sell.json()['id']}")).json()["status"] == "new"

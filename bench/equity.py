@@ -44,7 +44,10 @@ def start(service: str, port: int, env: dict[str, str]) -> subprocess.Popen[byte
     command = [sys.executable, "-m", "uvicorn", "--factory", f"{service}_service.main:create_app",
                "--host", "127.0.0.1", "--port", str(port), "--no-access-log",
                "--log-level", "warning"]  # fmt: skip
-    process = subprocess.Popen(command, env={**os.environ, **env})
+    environment = {**os.environ, **env}
+    # prometheus_client writes multiprocess files wherever this names, even when it is empty.
+    environment.pop("PROMETHEUS_MULTIPROC_DIR", None)
+    process = subprocess.Popen(command, env=environment)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
@@ -224,8 +227,7 @@ def main() -> int:
     equity_url = recreate_database("bench_equity")
     migrate("equity_service", equity_url)
     common = {"FLEET_JWT_PUBLIC_KEYS": keys.public_keys_setting(), "FLEET_ENV": "test",
-              "FLEET_LOG_LEVEL": "WARNING", "FLEET_LEDGER_URL": f"http://127.0.0.1:{LEDGER_PORT}",
-              "PROMETHEUS_MULTIPROC_DIR": ""}  # fmt: skip
+              "FLEET_LOG_LEVEL": "WARNING", "FLEET_LEDGER_URL": f"http://127.0.0.1:{LEDGER_PORT}"}  # fmt: skip
     ledger_env = {"LEDGER_DATABASE_URL": ledger_url.replace("+psycopg", "+asyncpg"),
                   "LEDGER_JWT_PRIVATE_KEY": keys.private_key("ledger"),
                   "LEDGER_REDIS_URL": REDIS_URL}  # fmt: skip

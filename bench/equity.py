@@ -227,7 +227,8 @@ def main() -> int:
     equity_url = recreate_database("bench_equity")
     migrate("equity_service", equity_url)
     common = {"FLEET_JWT_PUBLIC_KEYS": keys.public_keys_setting(), "FLEET_ENV": "test",
-              "FLEET_LOG_LEVEL": "WARNING", "FLEET_LEDGER_URL": f"http://127.0.0.1:{LEDGER_PORT}"}  # fmt: skip
+              "FLEET_LOG_LEVEL": "WARNING",
+              "FLEET_LEDGER_URL": f"http://127.0.0.1:{LEDGER_PORT}"}  # fmt: skip
     ledger_env = {"LEDGER_DATABASE_URL": ledger_url.replace("+psycopg", "+asyncpg"),
                   "LEDGER_JWT_PRIVATE_KEY": keys.private_key("ledger"),
                   "LEDGER_REDIS_URL": REDIS_URL}  # fmt: skip

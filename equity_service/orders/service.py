@@ -6,7 +6,6 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,19 +13,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from equity_service.books.service import LedgerBooks
 from equity_service.config import Settings
 from equity_service.domain.money import Fees
-from equity_service.domain.order_rules import InstrumentRules, OrderRefused, OrderTerms, accept
 from equity_service.domain.order_states import IllegalTransition, Status
 from equity_service.domain.quote_fills import Quote
 from equity_service.instruments import repository as instruments
 from equity_service.instruments.models import Instrument
 from equity_service.market_data import repository as market_data
 from equity_service.orders import repository
+from equity_service.orders.intake import admit
 from equity_service.orders.models import Order
 from equity_service.orders.reservation import reserve
 from equity_service.orders.schemas import OrderCreate
 from equity_service.venue.broker import BrokerAdapter, PaperVenue
 from equity_service.venue.service import VenueTerms
-from fleetkit.ids import new_id
 from fleetkit.problems import ProblemError, conflict, not_found
 
 
@@ -42,12 +40,6 @@ def venue_terms(settings: Settings) -> VenueTerms:
 def request_hash(body: OrderCreate) -> str:
     canonical = json.dumps(body.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
-
-
-def day_close(now: datetime, settings: Settings) -> datetime:
-    """The next market close after `now`: when a day order expires."""
-    close = datetime.combine(now.date(), settings.market_close_utc, tzinfo=UTC)
-    return close if close > now else close + timedelta(days=1)
 
 
 async def current_quote(session: AsyncSession, instrument: Instrument) -> Quote | None:
@@ -71,69 +63,8 @@ async def place_order(
     if instrument is None:
         raise ProblemError(422, "unknown-symbol", f"no instrument {body.symbol}")
     quote = await current_quote(session, instrument)
-    now = datetime.now(UTC)
     cash = await books.cash_account(tenant_id, body.account_id)
-    if cash.asset.partition("/")[0] != instrument.currency:
-        raise ProblemError(
-            422,
-            "currency-mismatch",
-            f"{body.symbol} trades in {instrument.currency}, the account holds {cash.asset}",
-        )
-    terms = OrderTerms(
-        body.side,
-        body.type,
-        body.time_in_force,
-        body.decimal("qty"),
-        body.decimal("notional"),
-        body.decimal("limit_price"),
-        body.decimal("stop_price"),
-        body.expire_at,
-    )
-    rules = InstrumentRules(
-        instrument.fractionable,
-        instrument.min_notional,
-        instrument.tick_size,
-        instrument.qty_step,
-        instrument.status == "active",
-    )
-    reference = None if quote is None else (quote.ask if body.side == "buy" else quote.bid)
-    try:
-        acceptance = accept(
-            terms,
-            rules,
-            reference,
-            Fees(settings.fee_bps),
-            settings.market_buffer_bps,
-            cash.scale,
-            now,
-        )
-    except OrderRefused as refused:
-        raise ProblemError(422, refused.kind, refused.detail) from refused
-    expire_at = (
-        body.expire_at
-        if body.time_in_force == "gtd"
-        else (day_close(now, settings) if body.time_in_force == "day" else None)
-    )
-    order = Order(
-        id=new_id(),
-        tenant_id=tenant_id,
-        client_order_id=body.client_order_id,
-        request_hash=digest,
-        account_id=body.account_id,
-        instrument_id=instrument.id,
-        symbol=instrument.symbol,
-        side=body.side,
-        type=body.type,
-        time_in_force=body.time_in_force,
-        qty=acceptance.qty,
-        notional=terms.notional,
-        limit_price=terms.limit_price,
-        stop_price=terms.stop_price,
-        expire_at=expire_at,
-        status=Status.PENDING_NEW,
-        cash_scale=cash.scale,
-        reserved=acceptance.reserve,
-    )
+    order = admit(body, instrument, quote, cash, settings, tenant_id, digest)
     session.add(order)
     try:
         # Committed before the ledger is asked: the client_order_id is claimed once, and an

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import sys
 
-from bench import ledger
+from bench import equity, ledger
 
-BENCHMARKS = {"ledger": ledger.main}
+BENCHMARKS = {"ledger": ledger.main, "equity": equity.main}
 
 
 def main(argv: list[str]) -> int:

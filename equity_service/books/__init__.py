@@ -1,0 +1,1 @@
+"""Where an order's money and shares live in the ledger."""

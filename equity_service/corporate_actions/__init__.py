@@ -1,0 +1,1 @@
+"""Corporate actions: splits and cash dividends."""

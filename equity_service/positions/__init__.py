@@ -1,0 +1,1 @@
+"""Positions: ledger balances with their cost basis and P&L."""

@@ -1,0 +1,90 @@
+"""An equity order through the gateway: held in the ledger, filled against the simulated
+feed, settled by the real equity worker, canceled with its hold released."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+from decimal import Decimal
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy.engine import make_url
+
+from fleetkit.testing.plugin import ADMIN_URL, DB_PREFIX
+
+pytestmark = pytest.mark.e2e
+ROOT = Path(__file__).resolve().parents[2]
+E2E_PREFIX = "e2e" if DB_PREFIX == "test" else f"{DB_PREFIX}_e2e"  # as the fleet fixture names it
+
+
+def list_demo_instruments(fleet) -> None:
+    """What an operator does on a fresh install (reference data is not written over the API)."""
+    database = (
+        make_url(ADMIN_URL)
+        .set(drivername="postgresql+asyncpg", database=f"{E2E_PREFIX}_equity")
+        .render_as_string(hide_password=False)
+    )
+    env = {
+        **os.environ,
+        "EQUITY_DATABASE_URL": database,
+        "FLEET_ENV": "test",
+        "EQUITY_JWT_PRIVATE_KEY": fleet.keys.private_key("equity"),
+    }
+    subprocess.run([sys.executable, "-m", "equity_service.admin", "demo-instruments"],
+                   cwd=ROOT, env=env, check=True, capture_output=True)  # fmt: skip
+
+
+def eventually(check, seconds: float = 40.0):
+    deadline = time.monotonic() + seconds
+    while True:
+        result = check()
+        if result or time.monotonic() > deadline:
+            return result
+        time.sleep(0.5)
+
+
+def test_order_is_held_filled_settled_and_released_through_the_fleet(fleet):
+    headers = {"Authorization": f"Bearer {fleet.user_token(tenant='e2e-equity')}"}
+    api = httpx.Client(base_url=f"{fleet.gateway}/api/v1", headers=headers, timeout=10)
+    list_demo_instruments(fleet)
+    quoted = eventually(lambda: api.get("/equity/quotes/AAPL").status_code == 200)
+    assert quoted, f"the simulated feed never quoted AAPL\n{fleet.logs()}"
+    api.post("/ledger/assets", json={"asset": "USD/2"}).raise_for_status()
+    cash = api.post("/ledger/accounts", json={
+        "name": "tenant:e2e-equity/user:1/cash", "asset": "USD/2",
+        "debits_must_not_exceed_credits": True}).json()["id"]  # fmt: skip
+    api.post("/ledger/deposits", json={"id": str(uuid.uuid4()), "account_id": cash,
+                                       "amount": "10000.00"}).raise_for_status()  # fmt: skip
+
+    bought = api.post("/equity/orders", headers={"Idempotency-Key": str(uuid.uuid4())}, json={
+        "client_order_id": "e2e-buy", "account_id": cash, "symbol": "AAPL", "side": "buy",
+        "type": "market", "qty": "2"}).json()  # fmt: skip
+    assert bought["status"] == "filled", bought
+
+    def settled() -> list[dict[str, str]] | None:
+        positions = api.get("/equity/positions", params={"account_id": cash}).json()
+        return positions if positions and positions[0]["qty"] == "2" else None
+
+    [position] = eventually(settled) or [None]
+    assert position is not None, f"the equity worker never settled the fill\n{fleet.logs()}"
+    paid = Decimal(bought["filled_avg_price"]) * 2
+    balance = api.get(f"/ledger/accounts/{cash}/balance").json()
+    assert Decimal(balance["posted"]) == Decimal("10000.00") - paid
+
+    resting = api.post("/equity/orders", json={
+        "client_order_id": "e2e-rest", "account_id": cash, "symbol": "AAPL", "side": "buy",
+        "type": "limit", "qty": "1", "limit_price": "1.00",
+        "time_in_force": "gtc"}).json()  # fmt: skip
+    assert resting["status"] == "new", resting
+    assert api.delete(f"/equity/orders/{resting['id']}").json()["status"] == "canceled"
+
+    def released() -> bool:
+        available = api.get(f"/ledger/accounts/{cash}/balance").json()["available"]
+        return Decimal(available) == Decimal("10000.00") - paid
+
+    assert eventually(released), f"the hold was never released\n{fleet.logs()}"

@@ -1,0 +1,121 @@
+"""A book seen from one settlement date: remaining flows, their times, accrued interest.
+
+Two clocks for the same flows. `true`: QuantLib's stepwise day-count time to each actual
+payment date. `street`: the day-count fraction of the current period, then exactly 1/frequency
+per later regular period (a stub counts its day-count fraction), to the unadjusted dates.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from fixed_income_service.domain.book import CashflowBook
+from fixed_income_service.domain.yearfractions import year_fractions
+
+KEY = 10_000_000  # above every date ordinal: bond * KEY + date sorts by bond, then date
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+
+
+@dataclass(frozen=True)
+class SettledBook:
+    """Remaining flows (`flow_bond` ascending, `starts` = each bond's first row) and per-bond data.
+
+    Amounts are per 100 of original face; `scale` turns a bond's sums into per 100 outstanding.
+    """
+
+    flow_bond: IntArray
+    flow_index: IntArray
+    starts: IntArray
+    amount: FloatArray
+    true_time: FloatArray
+    street_time: FloatArray
+    frequency: FloatArray
+    accrued: FloatArray
+    period: IntArray
+    scale: FloatArray
+
+    def times(self, convention: str) -> FloatArray:
+        """The flows' times in years under `true` or `street`."""
+        return self.street_time if convention == "street" else self.true_time
+
+
+def first_period_after(book: CashflowBook, settlement: int) -> IntArray:
+    """Per bond, its first period whose payment (zeros: end) falls after `settlement`."""
+    keys = book.period_bond * KEY + book.periods["key"]
+    bonds = np.arange(book.size, dtype=np.int64)
+    return np.searchsorted(keys, bonds * KEY + settlement, side="right").astype(np.int64)
+
+
+def settle(book: CashflowBook, settlement: int) -> SettledBook:
+    """The book at `settlement` (a date ordinal); every bond must have a flow after it."""
+    flows, periods = book.flows, book.periods
+    remaining = np.flatnonzero(flows["pay"] > settlement)
+    flow_bond = book.flow_bond[remaining]
+    starts = np.flatnonzero(np.diff(flow_bond, prepend=-1))
+    first = remaining[starts]
+    period = first_period_after(book, settlement)
+    codes, n = book.day_count, book.size
+    s = np.full(n, settlement, dtype=np.int64)
+    start, end = periods["start"][period], periods["end"][period]
+    ref_a, ref_b = periods["ref_a"][period], periods["ref_b"][period]
+    to_settlement = year_fractions(codes, start, s, ref_a, ref_b)
+    first_step = periods["to_pay"][period] - to_settlement
+    zero = np.flatnonzero(book.is_zero)
+    if len(zero):
+        # A zero's only flow is no coupon: QuantLib measures it against the year before it.
+        head = first[zero]
+        first_step[zero] = year_fractions(
+            codes[zero], s[zero], flows["pay"][head], flows["ref_a"][head], flows["ref_b"][head]
+        )
+    true_time = first_step[flow_bond] + flows["cum"][remaining] - flows["cum"][first][flow_bond]
+    # The share of the current period still to run, by the day count (Excel's DSC/E); settled
+    # after an accrual end but before its postponed payment, that period is over.
+    elapsed = year_fractions(codes, start, np.minimum(s, end), ref_a, ref_b)
+    whole = periods["accrual_fraction"][period]
+    fraction = periods["length"][period] * (1.0 - elapsed / whole)
+    length_cum = periods["length_cum"]
+    street_time = (
+        fraction[flow_bond] + length_cum[flows["period"][remaining]] - length_cum[period][flow_bond]
+    )
+    ex = periods["ex"][flows["period"][remaining]]
+    live = ~flows["is_coupon"][remaining] | (settlement < ex)
+    amount = np.where(live, flows["amount"][remaining], 0.0)
+    scale = 100.0 / periods["outstanding"][period]
+    return SettledBook(
+        flow_bond=flow_bond,
+        flow_index=remaining,
+        starts=starts,
+        amount=amount,
+        true_time=true_time,
+        street_time=street_time,
+        frequency=book.frequency,
+        accrued=_accrued(book, period, settlement, elapsed) * scale,
+        period=period,
+        scale=scale,
+    )
+
+
+def _accrued(
+    book: CashflowBook, period: IntArray, settlement: int, elapsed: FloatArray
+) -> FloatArray:
+    """Accrued interest per 100 original face; negative once the bond trades ex-coupon."""
+    periods = book.periods
+    start, end, ex = periods["start"][period], periods["end"][period], periods["ex"][period]
+    rate = periods["rate_notional"][period]
+    s = np.full(book.size, settlement, dtype=np.int64)
+    ref_a, ref_b = periods["ref_a"][period], periods["ref_b"][period]
+    cum_on = rate * elapsed
+    accrued = cum_on.copy()
+    trading_ex = np.flatnonzero(settlement >= ex)
+    if len(trading_ex):
+        # Ex-coupon: the buyer will not get this coupon, so accrued is minus what is left of it.
+        left = year_fractions(
+            book.day_count[trading_ex], s[trading_ex], np.maximum(s, end)[trading_ex],
+            ref_a[trading_ex], ref_b[trading_ex],
+        )  # fmt: skip
+        accrued[trading_ex] = -rate[trading_ex] * left
+    return np.where((settlement <= start) | book.is_zero, 0.0, accrued)

@@ -62,14 +62,18 @@ def price_and_risk(book: SettledBook, yields: FloatArray, convention: str) -> Pr
 def solve_yields(
     book: SettledBook, dirty_prices: FloatArray, convention: str, guess: float = 0.05
 ) -> tuple[FloatArray, npt.NDArray[np.bool_]]:
-    """The yield of each bond at its dirty price (per 100 outstanding), and which exist."""
+    """The yield of each bond at its dirty price (per 100 outstanding), and which exist.
+
+    A NaN price asks for no yield (that bond is quoted by yield): it is skipped.
+    """
     f = book.frequency
     t = book.times(convention)
     target = dirty_prices / book.scale
     f_flow = f[book.flow_bond]
     exponent = -f_flow * t
     x = np.log1p(guess / f)
-    done = np.zeros(len(f), dtype=bool)
+    skipped = np.isnan(target)
+    done = skipped.copy()
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         for _ in range(NEWTON_STEPS):
             discounted = book.amount * np.exp(exponent * x[book.flow_bond])
@@ -80,7 +84,7 @@ def solve_yields(
             done |= np.abs(step) <= TOLERANCE * (1.0 + np.abs(x))
             if done.all():
                 break
-        bad = ~done | ~np.isfinite(x)
+        bad = (~done | ~np.isfinite(x)) & ~skipped
         if bad.any():
             x[bad] = _bisect(book, exponent, target, np.flatnonzero(bad))
     exists = np.isfinite(x) & (target > 0.0)

@@ -42,12 +42,16 @@ def random_terms(rng: random.Random, index: int) -> BondTerms:
         first = add_months(issue, 2 * step)
         issue += timedelta(days=rng.randint(1, step * 28 - 1))
     elif stub == "short_last":
-        penultimate = add_months(maturity, -step) - timedelta(days=rng.randint(1, step * 27))
+        penultimate = add_months(maturity, -step) + timedelta(days=rng.randint(1, step * 27))
     elif stub == "long_last" and periods > 2:
         penultimate = add_months(maturity, -2 * step) + timedelta(days=rng.randint(1, step * 27))
     if end_of_month:
         first = end_of_month_of(first) if first else None
         penultimate = end_of_month_of(penultimate) if penultimate else None
+    if penultimate is not None and penultimate >= maturity:
+        penultimate = None
+    if first is not None and first <= issue:
+        first = None
     coupon = 0.0 if bond_type is BondType.ZERO else round(rng.uniform(0.0, 0.12), 5)
     terms = BondTerms(
         bond_type=BondType.FIXED if bond_type is BondType.AMORTIZING else bond_type,

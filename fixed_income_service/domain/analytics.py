@@ -1,0 +1,139 @@
+"""A batch of analytics items: each bond with one quote, priced together, answered per item.
+
+One bad item never spoils the batch: it becomes its own `Refusal` and the rest go on.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import numpy as np
+
+from fixed_income_service.domain.bonds import BondTerms
+from fixed_income_service.domain.book import bond_arrays, build_book
+from fixed_income_service.domain.pricing import price_and_risk, solve_yields
+from fixed_income_service.domain.refusals import Refusal
+from fixed_income_service.domain.settled import settle
+from fixed_income_service.domain.statements import accrued_days, remaining_cashflows
+
+YIELD_CONVENTIONS = ("true", "street")
+MEASURES = (
+    "accrued_interest", "clean_price", "dirty_price", "yield", "macaulay_duration",
+    "modified_duration", "convexity", "dv01", "current_yield", "cashflows",
+)  # fmt: skip
+MAX_YIELD = 10.0  # 1,000 %: beyond it a yield is a typo, not a market
+MAX_PRICE = 10_000.0  # per 100
+
+
+@dataclass(frozen=True)
+class Quote:
+    """Exactly one of a clean price, a dirty price (per 100) or a yield (annual decimal)."""
+
+    kind: str  # "clean_price", "dirty_price" or "yield"
+    value: float
+
+
+@dataclass(frozen=True)
+class Item:
+    """A bond and its quote."""
+
+    terms: BondTerms
+    quote: Quote
+
+
+def check_item(item: Item, settlement: date) -> None:
+    """Refuse an item that cannot be priced at `settlement`."""
+    terms, quote = item.terms, item.quote
+    if settlement < terms.issue_date:
+        raise Refusal("settlement-before-issue", "settlement_date is before the issue date")
+    arrays = bond_arrays(terms)
+    if arrays.flows["pay"][-1] <= settlement.toordinal():
+        raise Refusal("maturity-before-settlement", "the bond has no payment after settlement")
+    if not math.isfinite(quote.value):
+        raise Refusal(f"invalid-{'yield' if quote.kind == 'yield' else 'price'}", "not finite")
+    if quote.kind == "yield" and not (
+        1.0 + quote.value / terms.frequency > 0.0 and quote.value <= MAX_YIELD
+    ):
+        raise Refusal("invalid-yield", f"yield must exceed -frequency and be at most {MAX_YIELD}")
+    if quote.kind != "yield" and not 0.0 < quote.value <= MAX_PRICE:
+        raise Refusal("invalid-price", f"price must be above 0 and at most {MAX_PRICE}")
+
+
+def analyse(
+    items: Sequence[Item | Refusal], settlement: date, convention: str, measures: Sequence[str]
+) -> list[dict[str, Any] | Refusal]:
+    """Every item's requested measures (or its refusal), in the order given."""
+    answers: list[dict[str, Any] | Refusal] = [
+        item if isinstance(item, Refusal) else {} for item in items
+    ]
+    live: list[int] = []
+    for index, item in enumerate(items):
+        if isinstance(item, Refusal):
+            continue
+        try:
+            check_item(item, settlement)
+        except Refusal as refusal:
+            answers[index] = refusal
+        else:
+            live.append(index)
+    if not live:
+        return answers
+    terms = [items[i].terms for i in live]  # type: ignore[union-attr]
+    quotes = [items[i].quote for i in live]  # type: ignore[union-attr]
+    book = build_book([bond_arrays(t) for t in terms])
+    settled = settle(book, settlement.toordinal())
+    dirty = np.array([_dirty_quote(q, a) for q, a in zip(quotes, settled.accrued, strict=True)])
+    solved, exists = solve_yields(settled, dirty, convention)
+    yields = np.array(
+        [q.value if q.kind == "yield" else y for q, y in zip(quotes, solved, strict=True)]
+    )
+    priced = np.where(np.isfinite(yields), yields, 0.0)
+    risk = price_and_risk(settled, priced, convention)
+    for row, index in enumerate(live):
+        quote = quotes[row]
+        if quote.kind != "yield" and not (dirty[row] > 0.0):
+            answers[index] = Refusal("invalid-price", "the dirty price is not above 0")
+        elif quote.kind != "yield" and not exists[row]:
+            answers[index] = Refusal("no-yield", "no yield gives this price")
+        else:
+            answers[index] = _measures(
+                terms[row], settlement, settled, book, risk, row, float(yields[row]), measures,
+                convention,
+            )  # fmt: skip
+    return answers
+
+
+def _dirty_quote(quote: Quote, accrued: float) -> float:
+    if quote.kind == "clean_price":
+        return quote.value + accrued
+    return quote.value if quote.kind == "dirty_price" else math.nan
+
+
+def _measures(
+    terms: BondTerms, settlement: date, settled: Any, book: Any, risk: Any, row: int,
+    yield_: float, measures: Sequence[str], convention: str,
+) -> dict[str, Any]:  # fmt: skip
+    accrued = float(settled.accrued[row])
+    dirty = float(risk.dirty_price[row])
+    clean = dirty - accrued
+    values: dict[str, Any] = {
+        "clean_price": clean,
+        "dirty_price": dirty,
+        "yield": yield_,
+        "macaulay_duration": float(risk.macaulay_duration[row]),
+        "modified_duration": float(risk.modified_duration[row]),
+        "convexity": float(risk.convexity[row]),
+        "dv01": float(risk.dv01[row]),
+        "current_yield": terms.coupon_rate * 100.0 / clean if clean > 0 else None,
+    }
+    result = {name: values[name] for name in measures if name in values}
+    if "accrued_interest" in measures:
+        result["accrued_interest"] = accrued
+        result["accrued_days"] = accrued_days(terms, settled, book, row, settlement)
+    if "cashflows" in measures:
+        result["cashflows"] = remaining_cashflows(settled, book, row, yield_, convention)
+    return result

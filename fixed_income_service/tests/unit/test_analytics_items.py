@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import math
 from datetime import date
+from typing import Any
 
 import pytest
 
 from fixed_income_service.domain.analytics import MEASURES, Item, Quote, analyse
 from fixed_income_service.domain.bonds import BondTerms, BondType, Repayment
-from fixed_income_service.domain.calendars import holiday_set
+from fixed_income_service.domain.calendars import BusinessDayConvention, holiday_set
 from fixed_income_service.domain.cashflows import bond_cashflows
 from fixed_income_service.domain.daycounts import DayCount
 from fixed_income_service.domain.refusals import Refusal
@@ -19,7 +20,8 @@ NOTE = BondTerms(BondType.FIXED, date(2025, 5, 15), date(2035, 5, 15), 0.0425, 2
                  DayCount.ACT_ACT_ICMA, "US-GOVT")  # fmt: skip
 
 
-def one(terms, kind, value, measures=MEASURES):
+def one(terms, kind, value, measures=MEASURES) -> Any:
+    answer: Any
     [answer] = analyse([Item(terms, Quote(kind, value))], SETTLEMENT, "true", measures)
     return answer
 
@@ -54,13 +56,13 @@ def test_absurd_quotes_are_refused_with_a_stable_kind(kind, value, problem):
 def test_a_bad_item_leaves_the_others_priced_in_order():
     matured = BondTerms(BondType.FIXED, date(2020, 1, 10), date(2029, 1, 10), 0.03, 2,
                         DayCount.THIRTY_360_US, "US-GOVT")  # fmt: skip
-    items = [
+    items: list[Any] = [
         Item(NOTE, Quote("yield", 0.04)),
         Item(matured, Quote("yield", 0.04)),
         Refusal("unknown-bond", "no such bond"),
         Item(NOTE, Quote("yield", 0.06)),
     ]
-    answers = analyse(items, SETTLEMENT, "street", ["dirty_price"])
+    answers: list[Any] = analyse(items, SETTLEMENT, "street", ["dirty_price"])
     assert answers[0]["dirty_price"] > answers[3]["dirty_price"]
     assert answers[1].kind == "maturity-before-settlement"
     assert answers[2].kind == "unknown-bond"
@@ -70,9 +72,11 @@ def test_a_price_below_what_the_bond_pays_at_once_has_no_yield():
     # Settled on Sunday 17 Mar after the Saturday maturity, paid on Monday: in the street
     # convention the last coupon and redemption fall at time zero, so no yield makes the bond
     # worth less than them.
+    following = BusinessDayConvention.FOLLOWING
     short = BondTerms(BondType.FIXED, date(2029, 3, 31), date(2030, 3, 16), 0.05, 2,
-                      DayCount.THIRTY_360_US, "WEEKENDS", "following")  # fmt: skip
+                      DayCount.THIRTY_360_US, "WEEKENDS", following)  # fmt: skip
     sunday = date(2030, 3, 17)
+    answer: Any
     [answer] = analyse([Item(short, Quote("dirty_price", 50.0))], sunday, "street", ["yield"])
     assert isinstance(answer, Refusal)
     assert answer.kind == "no-yield"
@@ -80,13 +84,16 @@ def test_a_price_below_what_the_bond_pays_at_once_has_no_yield():
 
 def test_settlement_before_issue_is_refused():
     assert one(NOTE, "yield", 0.04, ["yield"]) != {}
-    early = analyse([Item(NOTE, Quote("yield", 0.04))], date(2024, 1, 1), "true", ["yield"])
+    early: list[Any] = analyse(
+        [Item(NOTE, Quote("yield", 0.04))], date(2024, 1, 1), "true", ["yield"]
+    )
     assert early[0].kind == "settlement-before-issue"
 
 
 def test_ex_coupon_accrued_is_negative_and_the_coupon_is_not_bought():
     gilt = BondTerms(BondType.FIXED, date(2024, 3, 7), date(2034, 3, 7), 0.04, 2,
                      DayCount.ACT_ACT_ICMA, "UK", ex_coupon_days=7)  # fmt: skip
+    answer: Any
     [answer] = analyse([Item(gilt, Quote("yield", 0.04))], date(2030, 3, 4), "true", MEASURES)
     assert answer["accrued_interest"] < 0
     assert answer["accrued_days"] == -3

@@ -24,16 +24,18 @@ import pytest
 
 from fixed_income_service.domain.bonds import BondTerms, BondType
 from fixed_income_service.domain.book import bond_arrays, build_book
+from fixed_income_service.domain.calendars import BusinessDayConvention
 from fixed_income_service.domain.daycounts import DayCount
 from fixed_income_service.domain.pricing import price_and_risk, solve_yields
 from fixed_income_service.domain.settled import settle
 
+UNADJUSTED = BusinessDayConvention.UNADJUSTED
+FOLLOWING = BusinessDayConvention.FOLLOWING
+
 
 def settled_bond(issue, maturity, coupon, day_count, settlement):
     # Excel knows no issue date or holidays: a regular schedule, payments on the coupon dates.
-    terms = BondTerms(
-        BondType.FIXED, issue, maturity, coupon, 2, day_count, "WEEKENDS", "unadjusted"
-    )
+    terms = BondTerms(BondType.FIXED, issue, maturity, coupon, 2, day_count, "WEEKENDS", UNADJUSTED)
     return settle(build_book([bond_arrays(terms)]), settlement.toordinal())
 
 
@@ -70,7 +72,7 @@ def test_excel_modified_duration_example_actual_actual():
 def test_street_and_true_part_when_payments_move_off_the_coupon_date():
     # 1 Jul 2018 is a Sunday: `true` discounts to Monday's payment, `street` to the date itself.
     terms = BondTerms(BondType.FIXED, date(2017, 7, 1), date(2020, 7, 1), 0.05, 2,
-                      DayCount.ACT_ACT_ICMA, "WEEKENDS", "following")  # fmt: skip
+                      DayCount.ACT_ACT_ICMA, "WEEKENDS", FOLLOWING)  # fmt: skip
     book = settle(build_book([bond_arrays(terms)]), date(2018, 3, 1).toordinal())
     true = price_and_risk(book, np.array([0.05]), "true").dirty_price[0]
     street = price_and_risk(book, np.array([0.05]), "street").dirty_price[0]

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import sys
 
-from bench import ledger
+from bench import fixed_income, ledger
 
-BENCHMARKS = {"ledger": ledger.main}
+BENCHMARKS = {"ledger": ledger.main, "fixed_income": fixed_income.main}
 
 
 def main(argv: list[str]) -> int:

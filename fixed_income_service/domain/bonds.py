@@ -13,6 +13,9 @@ from fixed_income_service.domain.refusals import Refusal
 
 FREQUENCIES = (1, 2, 4, 12)
 MAX_EX_COUPON_DAYS = 30
+# The engine's calendar tables cover these years; a bond's dates stay inside them (with room
+# for reference periods either side).
+EARLIEST, LATEST = date(1950, 1, 1), date(2150, 12, 31)
 
 
 class BondType(StrEnum):
@@ -80,6 +83,8 @@ def check_terms(terms: BondTerms) -> None:
         raise Refusal("invalid-bond", "redemption must be above 0 and at most 1000 per 100")
     if not 0 <= terms.ex_coupon_days <= MAX_EX_COUPON_DAYS:
         raise Refusal("invalid-bond", f"ex_coupon_days must be 0 to {MAX_EX_COUPON_DAYS}")
+    if terms.issue_date < EARLIEST or terms.maturity_date > LATEST:
+        raise Refusal("invalid-bond", f"bond dates lie between {EARLIEST} and {LATEST}")
     if terms.maturity_date <= terms.issue_date:
         raise Refusal("invalid-schedule", "maturity_date must be after issue_date")
     if terms.bond_type is not BondType.AMORTIZING and terms.amortization:

@@ -23,6 +23,7 @@ from fixed_income_service.domain.months import add_months
 from fixed_income_service.domain.yearfractions import DAY_COUNT_CODES
 
 NEVER = date.max.toordinal()
+KEY = 10_000_000  # above every date ordinal: bond * KEY + date sorts by bond, then date
 FLOW_FIELDS = ("pay", "amount", "is_coupon", "period", "step", "ref_a", "ref_b", "cum")
 PERIOD_FIELDS = (
     "start", "end", "ref_a", "ref_b", "key", "length", "outstanding", "rate_notional", "ex",
@@ -130,6 +131,7 @@ class CashflowBook:
     flows: dict[str, npt.NDArray[Any]]
     periods: dict[str, npt.NDArray[Any]]
     flow_bond: npt.NDArray[np.int64]
+    flow_end: npt.NDArray[np.int64]
     period_bond: npt.NDArray[np.int64]
     period_offset: npt.NDArray[np.int64]
     frequency: npt.NDArray[np.float64]
@@ -150,11 +152,19 @@ def build_book(bonds: list[BondArrays]) -> CashflowBook:
     periods = {name: np.concatenate([b.periods[name] for b in bonds]) for name in PERIOD_FIELDS}
     flow_bond = np.repeat(np.arange(len(bonds)), flow_counts)
     flows["period"] = flows["period"] + period_offset[flow_bond]
+    # Period facts each flow needs at every settlement, gathered once here.
+    flows["ex"] = np.where(flows["is_coupon"], periods["ex"][flows["period"]], NEVER)
+    flows["length_cum"] = periods["length_cum"][flows["period"]]
+    period_bond = np.repeat(np.arange(len(bonds)), period_counts)
+    # Sort keys (bond, then date) for finding each bond's first row after a settlement date.
+    flows["key"] = flow_bond * KEY + flows["pay"]
+    periods["sort_key"] = period_bond * KEY + periods["key"]
     return CashflowBook(
         flows=flows,
         periods=periods,
         flow_bond=flow_bond,
-        period_bond=np.repeat(np.arange(len(bonds)), period_counts),
+        flow_end=np.cumsum(flow_counts).astype(np.int64),
+        period_bond=period_bond,
         period_offset=period_offset,
         frequency=np.array([b.frequency for b in bonds], dtype=np.float64),
         day_count=np.array([b.day_count for b in bonds], dtype=np.int64),

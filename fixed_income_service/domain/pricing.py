@@ -18,7 +18,8 @@ from fixed_income_service.domain.settled import SettledBook
 FloatArray = npt.NDArray[np.float64]
 NEWTON_STEPS = 50
 X_BOUND = 30.0  # |ln(1 + y/f)| ≤ 30: yields from -100 % up to ~10^13 %
-TOLERANCE = 1e-15
+# |Δx| below this, Newton's next step would be below rounding: y is exact to ~1e-14 · f.
+TOLERANCE = 1e-14
 
 
 @dataclass(frozen=True)
@@ -67,28 +68,58 @@ def solve_yields(
     A NaN price asks for no yield (that bond is quoted by yield): it is skipped.
     """
     f = book.frequency
-    t = book.times(convention)
     target = dirty_prices / book.scale
-    f_flow = f[book.flow_bond]
-    exponent = -f_flow * t
-    x = np.log1p(guess / f)
+    exponent = -f[book.flow_bond] * book.times(convention)
     skipped = np.isnan(target)
-    done = skipped.copy()
+    active = np.flatnonzero(~skipped)
+    rows = _Rows.of(book, exponent, active)
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        # Start where all the bond's cash, paid at its cash-weighted mean time, would be worth
+        # the price: exact for a zero, within a few basis points for most coupon bonds.
+        cash = np.add.reduceat(rows.amount, rows.starts) if len(active) else np.zeros(0)
+        weighted = rows.amount * rows.exponent
+        mean_exponent = np.add.reduceat(weighted, rows.starts) / cash if len(active) else cash
+        x = np.log1p(guess / f)
+        start = np.log(target[active] / cash) / mean_exponent
+        x[active] = np.where(np.isfinite(start), np.clip(start, -1.0, 1.0), x[active])
         for _ in range(NEWTON_STEPS):
-            discounted = book.amount * np.exp(exponent * x[book.flow_bond])
-            gap = _sum(book, discounted) - target
-            slope = _sum(book, discounted * exponent)
-            step = np.where(done, 0.0, gap / slope)
-            x = np.clip(x - step, -X_BOUND, X_BOUND)
-            done |= np.abs(step) <= TOLERANCE * (1.0 + np.abs(x))
-            if done.all():
+            if not len(active):
                 break
-        bad = (~done | ~np.isfinite(x)) & ~skipped
-        if bad.any():
-            x[bad] = _bisect(book, exponent, target, np.flatnonzero(bad))
+            discounted = rows.amount * np.exp(rows.exponent * x[active][rows.bond])
+            gap = np.add.reduceat(discounted, rows.starts) - target[active]
+            slope = np.add.reduceat(discounted * rows.exponent, rows.starts)
+            step = gap / slope
+            x[active] = np.clip(x[active] - step, -X_BOUND, X_BOUND)
+            going = ~(np.abs(step) <= TOLERANCE)
+            if going.sum() < 0.7 * len(going):
+                # Converged bonds leave the arrays, so the stragglers cost only their own rows.
+                active = active[going]
+                rows = _Rows.of(book, exponent, active)
+        left = active[:] if len(active) else np.zeros(0, dtype=np.int64)
+        bad = np.union1d(left, np.flatnonzero(~np.isfinite(x) & ~skipped)).astype(np.int64)
+        if len(bad):
+            x[bad] = _bisect(book, exponent, target, bad)
     exists = np.isfinite(x) & (target > 0.0)
     return f * np.expm1(x), exists
+
+
+@dataclass(frozen=True)
+class _Rows:
+    """The flows of some bonds of a book, with each row's position in that list of bonds."""
+
+    amount: FloatArray
+    exponent: FloatArray
+    bond: npt.NDArray[np.int64]
+    starts: npt.NDArray[np.int64]
+
+    @staticmethod
+    def of(book: SettledBook, exponent: FloatArray, bonds: npt.NDArray[np.int64]) -> _Rows:
+        ends = np.append(book.starts[1:], len(book.amount))
+        counts = ends[bonds] - book.starts[bonds]
+        starts = np.concatenate(([0], np.cumsum(counts)[:-1])).astype(np.int64)
+        picked = np.arange(int(counts.sum())) + np.repeat(book.starts[bonds] - starts, counts)
+        local = np.repeat(np.arange(len(bonds)), counts)
+        return _Rows(book.amount[picked], exponent[picked], local, starts)
 
 
 def _bisect(

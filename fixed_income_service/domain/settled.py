@@ -12,10 +12,9 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from fixed_income_service.domain.book import CashflowBook
+from fixed_income_service.domain.book import KEY, CashflowBook
 from fixed_income_service.domain.yearfractions import year_fractions
 
-KEY = 10_000_000  # above every date ordinal: bond * KEY + date sorts by bond, then date
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
@@ -45,18 +44,21 @@ class SettledBook:
 
 def first_period_after(book: CashflowBook, settlement: int) -> IntArray:
     """Per bond, its first period whose payment (zeros: end) falls after `settlement`."""
-    keys = book.period_bond * KEY + book.periods["key"]
     bonds = np.arange(book.size, dtype=np.int64)
-    return np.searchsorted(keys, bonds * KEY + settlement, side="right").astype(np.int64)
+    found = np.searchsorted(book.periods["sort_key"], bonds * KEY + settlement, side="right")
+    return found.astype(np.int64)
 
 
 def settle(book: CashflowBook, settlement: int) -> SettledBook:
     """The book at `settlement` (a date ordinal); every bond must have a flow after it."""
     flows, periods = book.flows, book.periods
-    remaining = np.flatnonzero(flows["pay"] > settlement)
-    flow_bond = book.flow_bond[remaining]
-    starts = np.flatnonzero(np.diff(flow_bond, prepend=-1))
-    first = remaining[starts]
+    bonds = np.arange(book.size, dtype=np.int64)
+    first = np.searchsorted(flows["key"], bonds * KEY + settlement, side="right")
+    counts = book.flow_end - first
+    starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
+    flow_bond = np.repeat(bonds, counts)
+    # Each bond's remaining rows are one run from its first flow after settlement to its end.
+    remaining = np.arange(len(flow_bond)) + np.repeat(first - starts, counts)
     period = first_period_after(book, settlement)
     codes, n = book.day_count, book.size
     s = np.full(n, settlement, dtype=np.int64)
@@ -71,19 +73,25 @@ def settle(book: CashflowBook, settlement: int) -> SettledBook:
         first_step[zero] = year_fractions(
             codes[zero], s[zero], flows["pay"][head], flows["ref_a"][head], flows["ref_b"][head]
         )
-    true_time = first_step[flow_bond] + flows["cum"][remaining] - flows["cum"][first][flow_bond]
+    true_time = (first_step - flows["cum"][first])[flow_bond] + flows["cum"][remaining]
     # The share of the current period still to run, by the day count (Excel's DSC/E); settled
     # after an accrual end but before its postponed payment, that period is over.
-    elapsed = year_fractions(codes, start, np.minimum(s, end), ref_a, ref_b)
+    elapsed = to_settlement.copy()
+    after_end = np.flatnonzero(s > end)
+    if len(after_end):
+        elapsed[after_end] = year_fractions(
+            codes[after_end], start[after_end], end[after_end], ref_a[after_end],
+            ref_b[after_end],
+        )  # fmt: skip
     whole = periods["accrual_fraction"][period]
     fraction = periods["length"][period] * (1.0 - elapsed / whole)
-    length_cum = periods["length_cum"]
-    street_time = (
-        fraction[flow_bond] + length_cum[flows["period"][remaining]] - length_cum[period][flow_bond]
-    )
-    ex = periods["ex"][flows["period"][remaining]]
-    live = ~flows["is_coupon"][remaining] | (settlement < ex)
-    amount = np.where(live, flows["amount"][remaining], 0.0)
+    street_time = (fraction - periods["length_cum"][period])[flow_bond]
+    street_time += flows["length_cum"][remaining]
+    amount = flows["amount"][remaining]
+    ex_coupon = np.flatnonzero(flows["ex"][remaining] <= settlement)
+    if len(ex_coupon):
+        # Traded ex-coupon, the buyer does not get that coupon (principal has no ex date).
+        amount[ex_coupon] = 0.0
     scale = 100.0 / periods["outstanding"][period]
     return SettledBook(
         flow_bond=flow_bond,

@@ -20,20 +20,30 @@ IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
 
 
+# Calendar facts of every day the engine can meet, looked up instead of recomputed: the
+# dates of a bond and its settlement lie between these years (checked with the bond's terms).
+FIRST_DAY, LAST_DAY = date(1900, 1, 1).toordinal(), date(2200, 12, 31).toordinal()
+_DAYS = np.arange(FIRST_DAY - EPOCH, LAST_DAY - EPOCH + 1).astype("datetime64[D]")
+_MONTHS = _DAYS.astype("datetime64[M]")
+_YEAR = _DAYS.astype("datetime64[Y]").astype(np.int64) + 1970
+_MONTH = (_MONTHS - _DAYS.astype("datetime64[Y]").astype("datetime64[M]")).astype(np.int64) + 1
+_DAY = (_DAYS - _MONTHS.astype("datetime64[D]")).astype(np.int64) + 1
+# Month index (year * 12 + month - 1) → ordinal of its first day and its length.
+_FIRST_MONTH = 1900 * 12
+_MONTH_START = (
+    np.arange(1900 * 12 - 1970 * 12, 2201 * 12 - 1970 * 12 + 1).astype("datetime64[M]")
+).astype("datetime64[D]").astype(np.int64) + EPOCH
+_MONTH_LENGTH = np.diff(_MONTH_START)
+
+
 def _ymd(ordinals: IntArray) -> tuple[IntArray, IntArray, IntArray]:
-    days = (ordinals - EPOCH).astype("datetime64[D]")
-    years = days.astype("datetime64[Y]")
-    months = days.astype("datetime64[M]")
-    year = years.astype(np.int64) + 1970
-    month = (months - years).astype(np.int64) + 1
-    day = (days - months).astype(np.int64) + 1
-    return year, month, day
+    offset = ordinals - FIRST_DAY
+    return _YEAR[offset], _MONTH[offset], _DAY[offset]
 
 
 def _month_length(year: IntArray, month: IntArray) -> IntArray:
-    first = ((year - 1970) * 12 + month - 1).astype("datetime64[M]")
-    length: IntArray = (first + 1).astype("datetime64[D]") - first.astype("datetime64[D]")
-    return length.astype(np.int64)
+    length: IntArray = _MONTH_LENGTH[year * 12 + month - 1 - _FIRST_MONTH]
+    return length
 
 
 def _thirty_360(a: IntArray, b: IntArray, us: bool) -> FloatArray:
@@ -56,12 +66,12 @@ def _isda(a: IntArray, b: IntArray) -> FloatArray:
     lo, hi = np.minimum(a, b), np.maximum(a, b)
     y1, _, _ = _ymd(lo)
     y2, _, _ = _ymd(hi)
-    jan1_next = ((y1 + 1 - 1970).astype("datetime64[Y]")).astype("datetime64[D]").astype(np.int64)
-    jan1_last = ((y2 - 1970).astype("datetime64[Y]")).astype("datetime64[D]").astype(np.int64)
+    jan1_next = _MONTH_START[(y1 + 1) * 12 - _FIRST_MONTH]
+    jan1_last = _MONTH_START[y2 * 12 - _FIRST_MONTH]
     len1 = np.where(_month_length(y1, np.full_like(y1, 2)) == 29, 366.0, 365.0)
     len2 = np.where(_month_length(y2, np.full_like(y2, 2)) == 29, 366.0, 365.0)
     same = (hi - lo) / len1
-    spread = (jan1_next + EPOCH - lo) / len1 + (y2 - y1 - 1) + (hi - EPOCH - jan1_last) / len2
+    spread = (jan1_next - lo) / len1 + (y2 - y1 - 1) + (hi - jan1_last) / len2
     value = np.where(y1 == y2, same, spread)
     return np.where(b < a, -value, value)
 
@@ -86,14 +96,30 @@ def year_fractions(
     return out
 
 
+def add_months_array(ordinals: IntArray, months: IntArray) -> IntArray:
+    """`months.add_months` over arrays: the day is clamped to the new month's length."""
+    offset = ordinals - FIRST_DAY
+    index = _YEAR[offset] * 12 + _MONTH[offset] - 1 + months - _FIRST_MONTH
+    moved: IntArray = _MONTH_START[index] + np.minimum(_DAY[offset], _MONTH_LENGTH[index]) - 1
+    return moved
+
+
+def _months_of(span: IntArray) -> IntArray:
+    rounded: IntArray = np.floor(12 * span / 365 + 0.5).astype(np.int64)
+    return rounded
+
+
 def _icma(a: IntArray, b: IntArray, ref_a: IntArray, ref_b: IntArray) -> FloatArray:
     lo, hi = np.minimum(a, b), np.maximum(a, b)
-    span = ref_b - ref_a
-    months = np.floor(12 * span / 365 + 0.5)
-    simple = (lo >= ref_a) & (hi <= ref_b) & (months > 0)
+    months = _months_of(ref_b - ref_a)
     value = np.zeros(len(a))
-    value[simple] = (months[simple] / 12.0) * (hi - lo)[simple] / span[simple]
-    for i in np.flatnonzero(~simple):
+    inside = (lo >= ref_a) & (hi <= ref_b) & (months > 0)
+    value[inside] = _share(lo[inside], hi[inside], ref_a[inside], ref_b[inside])
+    back = (lo < ref_a) & (hi <= ref_b) & (months > 0)
+    value[back] = _icma_backward(lo[back], hi[back], ref_a[back], ref_b[back])
+    ahead = (lo >= ref_a) & (hi > ref_b) & (months > 0)
+    value[ahead] = _icma_forward(lo[ahead], hi[ahead], ref_a[ahead], ref_b[ahead])
+    for i in np.flatnonzero(~(inside | back | ahead)):
         value[i] = year_fraction(
             DayCount.ACT_ACT_ICMA,
             date.fromordinal(int(lo[i])),
@@ -102,3 +128,45 @@ def _icma(a: IntArray, b: IntArray, ref_a: IntArray, ref_b: IntArray) -> FloatAr
             date.fromordinal(int(ref_b[i])),
         )
     return np.where(b < a, -value, value)
+
+
+def _share(lo: IntArray, hi: IntArray, ref_a: IntArray, ref_b: IntArray) -> FloatArray:
+    """The ICMA fraction of a stretch inside its reference period."""
+    return (_months_of(ref_b - ref_a) / 12.0) * (hi - lo) / (ref_b - ref_a)
+
+
+def _icma_backward(lo: IntArray, hi: IntArray, ref_a: IntArray, ref_b: IntArray) -> FloatArray:
+    """A stretch starting before its reference period (a long first stub, a zero's life): peel
+    whole notional periods off backwards, as the scalar rule's recursion does."""
+    value = np.where(hi > ref_a, _share(ref_a, np.maximum(hi, ref_a), ref_a, ref_b), 0.0)
+    hi = np.minimum(hi, ref_a)
+    ref_b, ref_a = ref_a, add_months_array(ref_a, -_months_of(ref_b - ref_a))
+    rows = np.arange(len(lo))
+    while len(rows):
+        # Only the stretches not yet reduced to one period go round again.
+        done = lo >= ref_a
+        value[rows[done]] += _share(lo[done], hi[done], ref_a[done], ref_b[done])
+        left = ~done
+        rows, lo, hi, ref_a, ref_b = rows[left], lo[left], hi[left], ref_a[left], ref_b[left]
+        value[rows] += _share(ref_a, hi, ref_a, ref_b)
+        hi = ref_a
+        ref_b, ref_a = ref_a, add_months_array(ref_a, -_months_of(ref_b - ref_a))
+    return value
+
+
+def _icma_forward(lo: IntArray, hi: IntArray, ref_a: IntArray, ref_b: IntArray) -> FloatArray:
+    """A stretch running past its reference period: whole notional periods after it, then the
+    share of the one it ends in."""
+    months = _months_of(ref_b - ref_a)
+    value = _share(lo, ref_b, ref_a, ref_b)
+    count = np.zeros(len(lo), dtype=np.int64)
+    active = np.ones(len(lo), dtype=bool)
+    while active.any():
+        end = add_months_array(ref_b, months * (count + 1))
+        passed = active & (hi >= end)
+        value[passed] += months[passed] / 12.0
+        count[passed] += 1
+        active = passed
+    start = add_months_array(ref_b, months * count)
+    end = add_months_array(ref_b, months * (count + 1))
+    return value + _share(start, hi, start, end)

@@ -1,0 +1,120 @@
+"""Bond analytics on 10,000 bonds against QuantLib on the same bonds, in the same run.
+
+The bonds are the test suite's seeded random ones (every day count, calendar, stub, frequency
+and bond type), alive on one settlement date. Both sides get their bonds built beforehand
+(our cash-flow arrays, QuantLib's Bond objects); what is timed is the analytics: yield from
+clean price, and clean price + modified duration + convexity from yield. QuantLib runs at its
+default yield accuracy (1e-10, which flatters it: ours converges to ~1e-15). Best of 3 runs.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import time
+from collections.abc import Callable
+from datetime import date
+
+import numpy as np
+import QuantLib as ql  # noqa: N813
+
+from fixed_income_service.domain.book import bond_arrays, build_book
+from fixed_income_service.domain.pricing import price_and_risk, solve_yields
+from fixed_income_service.domain.settled import settle
+from fixed_income_service.tests import quantlib_oracle as oracle
+from fixed_income_service.tests.random_bonds import random_terms
+
+BONDS = int(os.environ.get("BENCH_BONDS", "10000"))
+SETTLEMENT = date(2030, 6, 14)
+
+
+def best_of(runs: int, work: Callable[[], object]) -> float:
+    """The fastest of `runs` timings of `work`, in seconds."""
+    timings = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        work()
+        timings.append(time.perf_counter() - started)
+    return min(timings)
+
+
+def alive_bonds(count: int) -> list[object]:
+    rng, found, index = random.Random(42), [], 0
+    while len(found) < count:
+        terms = random_terms(rng, index)
+        index += 1
+        if terms.issue_date <= SETTLEMENT and (terms.maturity_date - SETTLEMENT).days > 40:
+            found.append(terms)
+    return found
+
+
+def main() -> int:
+    """Print the timings and ratios; exit 0."""
+    terms = alive_bonds(BONDS)
+    rng = random.Random(7)
+    yields = np.array([rng.uniform(0.0, 0.1) for _ in terms])
+    started = time.perf_counter()
+    book = build_book([bond_arrays(t) for t in terms])
+    ours_build = time.perf_counter() - started
+    when = oracle.qdate(SETTLEMENT)
+    ql.Settings.instance().evaluationDate = when
+    started = time.perf_counter()
+    bonds = [oracle.bond(t) for t in terms]
+    rates = [oracle.interest_rate(t, float(y)) for t, y in zip(terms, yields, strict=True)]
+    quantlib_build = time.perf_counter() - started
+
+    def quantlib_risk() -> list[tuple[float, float, float]]:
+        return [
+            (
+                ql.BondFunctions.cleanPrice(bond, rate, when),
+                ql.BondFunctions.duration(bond, rate, ql.Duration.Modified, when),
+                ql.BondFunctions.convexity(bond, rate, when),
+            )
+            for bond, rate in zip(bonds, rates, strict=True)
+        ]
+
+    expected = quantlib_risk()
+    clean = np.array([row[0] for row in expected])
+
+    def quantlib_yields() -> list[float]:
+        return [
+            ql.BondFunctions.bondYield(
+                bond, ql.BondPrice(float(price), ql.BondPrice.Clean), rate.dayCounter(),
+                ql.Compounded, rate.frequency(), when,
+            )  # fmt: skip
+            for bond, rate, price in zip(bonds, rates, clean, strict=True)
+        ]
+
+    def our_risk() -> object:
+        settled = settle(book, SETTLEMENT.toordinal())
+        risk = price_and_risk(settled, yields, "true")
+        return risk.dirty_price - settled.accrued, risk
+
+    def our_yields() -> np.ndarray:
+        settled = settle(book, SETTLEMENT.toordinal())
+        solved, _ = solve_yields(settled, clean + settled.accrued, "true")
+        return solved
+
+    ours_clean, risk = our_risk()  # type: ignore[misc]
+    worst_price = float(np.max(np.abs(ours_clean - clean)))
+    worst_yield = float(np.max(np.abs(our_yields() - yields)))
+    t_quantlib_risk = best_of(3, quantlib_risk)
+    t_quantlib_yields = best_of(3, quantlib_yields)
+    t_our_risk = best_of(3, our_risk)
+    t_our_yields = best_of(3, our_yields)
+    print(f"fixed income: {len(terms):,} bonds, settlement {SETTLEMENT}")
+    print(f"  build        ours {ours_build * 1e3:9.1f} ms   QuantLib {quantlib_build * 1e3:9.1f} ms")
+    print(
+        f"  yield        ours {t_our_yields * 1e3:9.1f} ms   QuantLib {t_quantlib_yields * 1e3:9.1f}"
+        f" ms   x {t_quantlib_yields / t_our_yields:6.1f}   (target x 10)"
+    )
+    print(
+        f"  price+risk   ours {t_our_risk * 1e3:9.1f} ms   QuantLib {t_quantlib_risk * 1e3:9.1f}"
+        f" ms   x {t_quantlib_risk / t_our_risk:6.1f}   (target x 25)"
+    )
+    print(f"  agreement: clean price {worst_price:.1e} per 100, yield {worst_yield:.1e}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

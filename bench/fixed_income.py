@@ -18,6 +18,7 @@ from datetime import date
 import numpy as np
 import QuantLib as ql  # noqa: N813
 
+from fixed_income_service.domain.bonds import BondTerms
 from fixed_income_service.domain.book import bond_arrays, build_book
 from fixed_income_service.domain.pricing import price_and_risk, solve_yields
 from fixed_income_service.domain.settled import settle
@@ -56,8 +57,10 @@ def line(name: str, ours: float, quantlib: float, target: int | None) -> None:
     print(row)
 
 
-def alive_bonds(count: int) -> list[object]:
-    rng, found, index = random.Random(42), [], 0
+def alive_bonds(count: int) -> list[BondTerms]:
+    """`count` seeded random bonds that are alive on the settlement date."""
+    rng, index = random.Random(42), 0
+    found: list[BondTerms] = []
     while len(found) < count:
         terms = random_terms(rng, index)
         index += 1
@@ -100,17 +103,18 @@ def main() -> int:
             for bond, rate, price in zip(bonds, rates, clean, strict=True)
         ]
 
-    def our_risk() -> object:
+    def our_risk() -> np.ndarray:
         settled = settle(book, SETTLEMENT.toordinal())
         risk = price_and_risk(settled, yields, "true")
-        return risk.dirty_price - settled.accrued, risk
+        clean_prices: np.ndarray = risk.dirty_price - settled.accrued
+        return clean_prices
 
     def our_yields() -> np.ndarray:
         settled = settle(book, SETTLEMENT.toordinal())
         solved, _ = solve_yields(settled, clean + settled.accrued, "true")
         return solved
 
-    ours_clean, _ = our_risk()  # type: ignore[misc]
+    ours_clean = our_risk()
     worst_price = float(np.max(np.abs(ours_clean - clean)))
     worst_yield = float(np.max(np.abs(our_yields() - yields)))
     t_quantlib_risk = best_of(3, quantlib_risk)

@@ -132,7 +132,8 @@ def _icma(a: IntArray, b: IntArray, ref_a: IntArray, ref_b: IntArray) -> FloatAr
 
 def _share(lo: IntArray, hi: IntArray, ref_a: IntArray, ref_b: IntArray) -> FloatArray:
     """The ICMA fraction of a stretch inside its reference period."""
-    return (_months_of(ref_b - ref_a) / 12.0) * (hi - lo) / (ref_b - ref_a)
+    share: FloatArray = (_months_of(ref_b - ref_a) / 12.0) * (hi - lo) / (ref_b - ref_a)
+    return share
 
 
 def _icma_backward(lo: IntArray, hi: IntArray, ref_a: IntArray, ref_b: IntArray) -> FloatArray:

@@ -35,8 +35,9 @@ async def note_id(client, auth_headers):
 
 
 def quantlib_note():
+    following = BusinessDayConvention.FOLLOWING
     terms = BondTerms(BondType.FIXED, date(2025, 5, 15), date(2035, 5, 15), 0.0425, 2,
-                      DayCount.ACT_ACT_ICMA, "US-GOVT", BusinessDayConvention.FOLLOWING)  # fmt: skip
+                      DayCount.ACT_ACT_ICMA, "US-GOVT", following)  # fmt: skip
     when = oracle.qdate(date(2030, 3, 18))
     ql.Settings.instance().evaluationDate = when
     return terms, oracle.bond(terms), when

@@ -8,7 +8,7 @@ the settlement date: `settled.settle` does the settlement-dependent part, vector
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from typing import Any
@@ -23,7 +23,6 @@ from fixed_income_service.domain.months import add_months
 from fixed_income_service.domain.yearfractions import DAY_COUNT_CODES
 
 NEVER = date.max.toordinal()
-KEY = 10_000_000  # above every date ordinal: bond * KEY + date sorts by bond, then date
 FLOW_FIELDS = ("pay", "amount", "is_coupon", "period", "step", "ref_a", "ref_b", "cum")
 PERIOD_FIELDS = (
     "start", "end", "ref_a", "ref_b", "key", "length", "outstanding", "rate_notional", "ex",
@@ -137,6 +136,11 @@ class CashflowBook:
     frequency: npt.NDArray[np.float64]
     day_count: npt.NDArray[np.int64]
     is_zero: npt.NDArray[np.bool_]
+    flow_start: npt.NDArray[np.int64]
+    period_start: npt.NDArray[np.int64]
+    # The book seen from recent settlement dates (see `settled.settle`): pricing the same book
+    # again at another yield, or for another measure, does not settle it again.
+    settled: dict[int, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def size(self) -> int:
@@ -156,14 +160,13 @@ def build_book(bonds: list[BondArrays]) -> CashflowBook:
     flows["ex"] = np.where(flows["is_coupon"], periods["ex"][flows["period"]], NEVER)
     flows["length_cum"] = periods["length_cum"][flows["period"]]
     period_bond = np.repeat(np.arange(len(bonds)), period_counts)
-    # Sort keys (bond, then date) for finding each bond's first row after a settlement date.
-    flows["key"] = flow_bond * KEY + flows["pay"]
-    periods["sort_key"] = period_bond * KEY + periods["key"]
     return CashflowBook(
         flows=flows,
         periods=periods,
         flow_bond=flow_bond,
         flow_end=np.cumsum(flow_counts).astype(np.int64),
+        flow_start=(np.cumsum(flow_counts) - flow_counts).astype(np.int64),
+        period_start=period_offset,
         period_bond=period_bond,
         period_offset=period_offset,
         frequency=np.array([b.frequency for b in bonds], dtype=np.float64),

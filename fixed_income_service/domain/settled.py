@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from fixed_income_service.domain.book import KEY, CashflowBook
+from fixed_income_service.domain.book import CashflowBook
 from fixed_income_service.domain.yearfractions import year_fractions
 
 FloatArray = npt.NDArray[np.float64]
@@ -44,16 +44,29 @@ class SettledBook:
 
 def first_period_after(book: CashflowBook, settlement: int) -> IntArray:
     """Per bond, its first period whose payment (zeros: end) falls after `settlement`."""
-    bonds = np.arange(book.size, dtype=np.int64)
-    found = np.searchsorted(book.periods["sort_key"], bonds * KEY + settlement, side="right")
-    return found.astype(np.int64)
+    passed = (book.periods["key"] <= settlement).astype(np.int64)
+    found: IntArray = book.period_start + np.add.reduceat(passed, book.period_start)
+    return found
 
 
 def settle(book: CashflowBook, settlement: int) -> SettledBook:
-    """The book at `settlement` (a date ordinal); every bond must have a flow after it."""
+    """The book at `settlement` (a date ordinal); every bond must have a flow after it.
+
+    The last few settlements of a book are kept on it: settling again is a lookup.
+    """
+    if settlement not in book.settled:
+        if len(book.settled) >= 4:
+            book.settled.pop(next(iter(book.settled)))
+        book.settled[settlement] = _settle(book, settlement)
+    settled: SettledBook = book.settled[settlement]
+    return settled
+
+
+def _settle(book: CashflowBook, settlement: int) -> SettledBook:
     flows, periods = book.flows, book.periods
     bonds = np.arange(book.size, dtype=np.int64)
-    first = np.searchsorted(flows["key"], bonds * KEY + settlement, side="right")
+    paid = (flows["pay"] <= settlement).astype(np.int64)
+    first = book.flow_start + np.add.reduceat(paid, book.flow_start)
     counts = book.flow_end - first
     starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
     flow_bond = np.repeat(bonds, counts)

@@ -39,6 +39,7 @@ class BondArrays:
     frequency: int
     day_count: int
     is_zero: bool
+    year_marks: npt.NDArray[np.int64]
 
 
 def _step(terms: BondTerms, flow: Cashflow, last: date) -> float:
@@ -71,7 +72,11 @@ def bond_arrays(terms: BondTerms) -> BondArrays:
             periods.append((start, end, ref_a, end, end, length, 100.0, 0.0, NEVER, 0.0, whole))
         year_before = add_months(pay, -12)
         flow_rows = [(pay, flows[0].amount, False, len(periods) - 1, 0.0, year_before, pay)]
+        marks = [pay]
+        while marks[-1] > terms.issue_date:
+            marks.append(add_months(marks[-1], -12))
     else:
+        marks = []
         periods, flow_rows, last = [], [], flows[0].payment_date
         for flow in flows:
             if flow.kind == "coupon":
@@ -103,6 +108,7 @@ def bond_arrays(terms: BondTerms) -> BondArrays:
         frequency=f,
         day_count=DAY_COUNT_CODES[dc],
         is_zero=terms.bond_type is BondType.ZERO,
+        year_marks=np.array([m.toordinal() for m in marks], dtype=np.int64),
     )
 
 
@@ -138,6 +144,10 @@ class CashflowBook:
     is_zero: npt.NDArray[np.bool_]
     flow_start: npt.NDArray[np.int64]
     period_start: npt.NDArray[np.int64]
+    # Zero-coupon bonds only, in book order: each one's payment date and the dates 12, 24, ...
+    # months before it (stepped one year at a time, as QuantLib's ACT/ACT ICMA recursion does).
+    year_marks: npt.NDArray[np.int64]
+    year_mark_start: npt.NDArray[np.int64]
     # The book seen from recent settlement dates (see `settled.settle`): pricing the same book
     # again at another yield, or for another measure, does not settle it again.
     settled: dict[int, Any] = field(default_factory=dict, compare=False, repr=False)
@@ -160,6 +170,7 @@ def build_book(bonds: list[BondArrays]) -> CashflowBook:
     flows["ex"] = np.where(flows["is_coupon"], periods["ex"][flows["period"]], NEVER)
     flows["length_cum"] = periods["length_cum"][flows["period"]]
     period_bond = np.repeat(np.arange(len(bonds)), period_counts)
+    mark_counts = np.array([len(b.year_marks) for b in bonds if b.is_zero], dtype=np.int64)
     return CashflowBook(
         flows=flows,
         periods=periods,
@@ -172,4 +183,6 @@ def build_book(bonds: list[BondArrays]) -> CashflowBook:
         frequency=np.array([b.frequency for b in bonds], dtype=np.float64),
         day_count=np.array([b.day_count for b in bonds], dtype=np.int64),
         is_zero=np.array([b.is_zero for b in bonds], dtype=bool),
+        year_marks=np.concatenate([b.year_marks for b in bonds]),
+        year_mark_start=(np.cumsum(mark_counts) - mark_counts).astype(np.int64),
     )

@@ -13,9 +13,11 @@ import numpy as np
 import numpy.typing as npt
 
 from fixed_income_service.domain.book import CashflowBook
-from fixed_income_service.domain.yearfractions import year_fractions
+from fixed_income_service.domain.daycounts import DayCount
+from fixed_income_service.domain.yearfractions import DAY_COUNT_CODES, year_fractions
 
 FloatArray = npt.NDArray[np.float64]
+ICMA = DAY_COUNT_CODES[DayCount.ACT_ACT_ICMA]
 IntArray = npt.NDArray[np.int64]
 
 
@@ -81,10 +83,13 @@ def _settle(book: CashflowBook, settlement: int) -> SettledBook:
     first_step = periods["to_pay"][period] - to_settlement
     zero = np.flatnonzero(book.is_zero)
     if len(zero):
-        # A zero's only flow is no coupon: QuantLib measures it against the year before it.
-        head = first[zero]
-        first_step[zero] = year_fractions(
-            codes[zero], s[zero], flows["pay"][head], flows["ref_a"][head], flows["ref_b"][head]
+        # A zero's only flow is no coupon: QuantLib measures it against the year before it,
+        # which for ACT/ACT ICMA means whole years back from the payment (closed form here).
+        icma = codes[zero] == ICMA
+        first_step[zero[icma]] = _zero_icma_time(book, settlement)[icma]
+        other, head = zero[~icma], first[zero[~icma]]
+        first_step[other] = year_fractions(
+            codes[other], s[other], flows["pay"][head], flows["ref_a"][head], flows["ref_b"][head]
         )
     true_time = (first_step - flows["cum"][first])[flow_bond] + flows["cum"][remaining]
     # The share of the current period still to run, by the day count (Excel's DSC/E); settled
@@ -140,3 +145,13 @@ def _accrued(
         )  # fmt: skip
         accrued[trading_ex] = -rate[trading_ex] * left
     return np.where((settlement <= start) | book.is_zero, 0.0, accrued)
+
+
+def _zero_icma_time(book: CashflowBook, settlement: int) -> FloatArray:
+    """ACT/ACT ICMA time to each zero's payment: whole years back from it, then the share of
+    the year the settlement falls in (QuantLib's recursion, in closed form)."""
+    marks, start = book.year_marks, book.year_mark_start
+    after = np.add.reduceat((marks > settlement).astype(np.int64), start)
+    later, earlier = marks[start + after - 1], marks[start + after]
+    time: FloatArray = (after - 1) + (later - settlement) / (later - earlier)
+    return time

@@ -16,6 +16,8 @@ REFUSAL_STATUS = {
     "no-yield": 422,
     "unknown-bond": 404,
     "duplicate-bond": 409,
+    "invalid-curve": 422,
+    "unknown-curve": 404,
 }
 
 

@@ -43,7 +43,7 @@ def quantlib_curve():
             ql.Unadjusted,
             False,
             ql.Actual360(),
-        )  # fmt: skip
+        )
         for months, rate in DEPOSITS
     ]
     for years, rate in PAR_BONDS:
@@ -59,7 +59,7 @@ def quantlib_curve():
                 ql.Following,
                 100.0,
                 oracle.qdate(REFERENCE),
-            )  # fmt: skip
+            )
         )
     curve = ql.PiecewiseLogLinearDiscount(oracle.qdate(REFERENCE), helpers, ql.Actual365Fixed())
     curve.enableExtrapolation()

@@ -8,6 +8,7 @@ Each instrument adds one pillar at its last payment date, solved so that it repr
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -76,7 +77,7 @@ class Curve:
         return values
 
 
-def bootstrap(reference_date: date, instruments: list[Deposit | ParBond]) -> Curve:
+def bootstrap(reference_date: date, instruments: Sequence[Deposit | ParBond]) -> Curve:
     """The curve on which every instrument reprices; a refusal when they cannot make one."""
     times, logs = [0.0], [0.0]
     for pillar, instrument in sorted(

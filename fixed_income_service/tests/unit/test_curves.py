@@ -27,7 +27,9 @@ def par_terms(years, rate):
 
 
 def our_curve():
-    instruments = [Deposit(add_months(REFERENCE, months), rate) for months, rate in DEPOSITS]
+    instruments: list[Deposit | ParBond] = [
+        Deposit(add_months(REFERENCE, months), rate) for months, rate in DEPOSITS
+    ]
     instruments += [ParBond(par_terms(years, rate)) for years, rate in PAR_BONDS]
     return bootstrap(REFERENCE, instruments)
 

@@ -17,3 +17,8 @@ def may_read_bonds(principal: Principal) -> None:
 def may_write_bonds(principal: Principal) -> None:
     """Adding a bond to the reference data."""
     authorize(principal, "write", Resource("bond", None))
+
+
+def may_write_curves(principal: Principal) -> None:
+    """Adding a curve to the reference data."""
+    authorize(principal, "write", Resource("curve", None))

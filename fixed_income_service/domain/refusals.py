@@ -18,6 +18,7 @@ REFUSAL_STATUS = {
     "duplicate-bond": 409,
     "invalid-curve": 422,
     "unknown-curve": 404,
+    "invalid-dates": 422,
 }
 
 

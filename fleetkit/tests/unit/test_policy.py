@@ -226,6 +226,8 @@ def test_authorize_raises_exactly_when_decide_refuses(who, action, what) -> None
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_only_an_admin_adds_bonds_to_the_shared_reference_data(role: str) -> None:
-    bond = resource("bond", tenant=None)
-    assert decide(principal(role), "write", bond).allowed == (role == "admin")
+def test_only_an_admin_adds_bonds_and_curves_to_the_shared_reference_data(role: str) -> None:
+    for kind in ("bond", "curve"):
+        assert decide(principal(role), "write", resource(kind, tenant=None)).allowed == (
+            role == "admin"
+        )

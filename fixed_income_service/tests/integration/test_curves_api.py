@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import pytest
 import QuantLib as ql  # noqa: N813
@@ -11,7 +12,7 @@ from fixed_income_service.tests import quantlib_oracle as oracle
 from fixed_income_service.tests.integration.test_bonds_api import PROBLEM
 from fixed_income_service.tests.unit.test_curves import REFERENCE, quantlib_curve
 
-CURVE = {
+CURVE: dict[str, Any] = {
     "name": "USD demo",
     "reference_date": REFERENCE.isoformat(),
     "deposits": [

@@ -55,7 +55,8 @@ async def analyse_bonds(
         return {"job": job_view(job_id, "queued", 0, len(body.items)).model_dump(mode="json")}
     parsed = [service.parse_item(raw) for raw in body.items]
     stored = await service.stored_terms(conn, parsed)
-    results = await asyncio.to_thread(service.run_batch, body, parsed, stored)
+    curves = await service.stored_curves(conn, parsed)
+    results = await asyncio.to_thread(service.run_batch, body, parsed, stored, curves)
     return service.envelope(body, results)
 
 

@@ -13,9 +13,9 @@ from fixed_income_service.domain.analytics import MEASURES
 
 Measure = Literal[
     "accrued_interest", "clean_price", "dirty_price", "yield", "macaulay_duration",
-    "modified_duration", "convexity", "dv01", "current_yield", "cashflows",
+    "modified_duration", "convexity", "dv01", "current_yield", "cashflows", "z_spread",
 ]  # fmt: skip
-DEFAULT_MEASURES: list[Measure] = [m for m in MEASURES if m != "cashflows"]  # type: ignore[misc]
+DEFAULT_MEASURES: list[Measure] = [m for m in MEASURES if m not in ("cashflows", "z_spread")]  # type: ignore[misc]
 MAX_ITEMS = 200_000
 
 
@@ -31,7 +31,8 @@ class AnalyticsRequest(BaseModel):
 
 
 class ItemIn(BaseModel):
-    """A stored bond (`bond_id`) or an inline one (`bond`), with exactly one quote."""
+    """A stored bond (`bond_id`) or an inline one (`bond`), with exactly one quote; a
+    `curve_id` prices a `z_spread` quote, or asks for the z-spread measure."""
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
@@ -40,14 +41,18 @@ class ItemIn(BaseModel):
     clean_price: float | None = None
     dirty_price: float | None = None
     yield_: float | None = Field(default=None, alias="yield")
+    z_spread: float | None = None
+    curve_id: uuid.UUID | None = None
 
     @model_validator(mode="after")
     def _exactly_one_of_each(self) -> ItemIn:
         if (self.bond_id is None) == (self.bond is None):
             raise ValueError("give exactly one of bond_id or bond")
-        quotes = [q for q in (self.clean_price, self.dirty_price, self.yield_) if q is not None]
-        if len(quotes) != 1:
-            raise ValueError("give exactly one of clean_price, dirty_price or yield")
+        quotes = [self.clean_price, self.dirty_price, self.yield_, self.z_spread]
+        if len([q for q in quotes if q is not None]) != 1:
+            raise ValueError("give exactly one of clean_price, dirty_price, yield or z_spread")
+        if self.z_spread is not None and self.curve_id is None:
+            raise ValueError("a z_spread needs the curve_id it is a spread over")
         return self
 
 

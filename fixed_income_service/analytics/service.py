@@ -11,8 +11,11 @@ from fixed_income_service.analytics.schemas import AnalyticsRequest, ItemIn
 from fixed_income_service.bonds import repository
 from fixed_income_service.bonds.schemas import BondTermsIn
 from fixed_income_service.bonds.service import TERM_FIELDS, domain_terms, public
+from fixed_income_service.curves import repository as curve_repository
+from fixed_income_service.curves.service import curve_of
 from fixed_income_service.domain.analytics import Item, Quote, analyse
 from fixed_income_service.domain.bonds import BondTerms
+from fixed_income_service.domain.curves import Curve
 from fixed_income_service.domain.refusals import Refusal
 from fixed_income_service.problems import item_problem
 
@@ -52,8 +55,22 @@ async def stored_terms(conn: Any, parsed: list[ItemIn | Refusal]) -> dict[uuid.U
     }
 
 
+async def stored_curves(conn: Any, parsed: list[ItemIn | Refusal]) -> dict[uuid.UUID, Curve]:
+    """The curves the items name."""
+    wanted = {p.curve_id for p in parsed if isinstance(p, ItemIn) and p.curve_id}
+    found = {}
+    for curve_id in wanted:
+        row = await curve_repository.get_curve(conn, curve_id)
+        if row is not None:
+            found[curve_id] = curve_of(row)
+    return found
+
+
 def run_batch(
-    request: AnalyticsRequest, parsed: list[ItemIn | Refusal], stored: dict[uuid.UUID, BondTermsIn]
+    request: AnalyticsRequest,
+    parsed: list[ItemIn | Refusal],
+    stored: dict[uuid.UUID, BondTermsIn],
+    curves: dict[uuid.UUID, Curve] | None = None,
 ) -> list[dict[str, Any]]:
     """One result or one problem per item, in request order (CPU only: no I/O)."""
     items: list[Item | Refusal] = []
@@ -64,7 +81,7 @@ def run_batch(
         if isinstance(entry, Refusal):
             items.append(entry)
         else:
-            items.append(_item(entry, stored, built, echo))
+            items.append(_item(entry, stored, built, echo, curves or {}))
         echoes.append(echo)
     answers = analyse(items, request.settlement_date, request.yield_convention, request.measures)
     results = []
@@ -82,6 +99,7 @@ def _item(
     stored: dict[uuid.UUID, BondTermsIn],
     built: dict[uuid.UUID, BondTerms | Refusal],
     echo: dict[str, Any],
+    curves: dict[uuid.UUID, Curve],
 ) -> Item | Refusal:
     if entry.bond_id is not None:
         echo["bond_id"] = str(entry.bond_id)
@@ -97,11 +115,20 @@ def _item(
     echo["conventions"] = wire.model_dump(mode="json", exclude={"amortization"})
     if isinstance(terms, Refusal):
         return terms
-    if entry.yield_ is not None:
-        return Item(terms, Quote("yield", entry.yield_))
-    if entry.clean_price is not None:
-        return Item(terms, Quote("clean_price", entry.clean_price))
-    return Item(terms, Quote("dirty_price", entry.dirty_price or 0.0))
+    curve = None
+    if entry.curve_id is not None:
+        echo["curve_id"] = str(entry.curve_id)
+        curve = curves.get(entry.curve_id)
+        if curve is None:
+            return Refusal("unknown-curve", f"no curve {entry.curve_id}")
+    quotes = (
+        ("yield", entry.yield_), ("clean_price", entry.clean_price),
+        ("dirty_price", entry.dirty_price), ("z_spread", entry.z_spread),
+    )  # fmt: skip
+    for kind, value in quotes:
+        if value is not None:
+            return Item(terms, Quote(kind, value), curve)
+    raise AssertionError("ItemIn has exactly one quote")
 
 
 def _build(wire: BondTermsIn) -> BondTerms | Refusal:

@@ -31,7 +31,8 @@ async def run_job(engine: AsyncEngine, job_id: uuid.UUID, chunk: int = CHUNK) ->
             conn = await driver_connection(session)
             parsed = [service.parse_item(item) for item in request.items[first : first + chunk]]
             stored = await service.stored_terms(conn, parsed)
-            for entry in service.run_batch(request, parsed, stored):
+            curves = await service.stored_curves(conn, parsed)
+            for entry in service.run_batch(request, parsed, stored, curves):
                 entry["index"] += first
                 results.append(entry)
             await repository.record_progress(conn, job_id, len(results))

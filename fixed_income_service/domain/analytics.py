@@ -15,34 +15,38 @@ import numpy as np
 
 from fixed_income_service.domain.bonds import BondTerms
 from fixed_income_service.domain.book import bond_arrays, build_book
+from fixed_income_service.domain.curves import Curve
 from fixed_income_service.domain.pricing import price_and_risk, solve_yields
 from fixed_income_service.domain.refusals import Refusal
 from fixed_income_service.domain.settled import settle
+from fixed_income_service.domain.spreads import BatchSpreads
 from fixed_income_service.domain.statements import accrued_days, remaining_cashflows
 
 YIELD_CONVENTIONS = ("true", "street")
 MEASURES = (
     "accrued_interest", "clean_price", "dirty_price", "yield", "macaulay_duration",
-    "modified_duration", "convexity", "dv01", "current_yield", "cashflows",
+    "modified_duration", "convexity", "dv01", "current_yield", "cashflows", "z_spread",
 )  # fmt: skip
+MAX_SPREAD = 1.0  # 10,000 bp
 MAX_YIELD = 10.0  # 1,000 %: beyond it a yield is a typo, not a market
 MAX_PRICE = 10_000.0  # per 100
 
 
 @dataclass(frozen=True)
 class Quote:
-    """Exactly one of a clean price, a dirty price (per 100) or a yield (annual decimal)."""
+    """One of a clean or dirty price (per 100), a yield or a z-spread (annual decimals)."""
 
-    kind: str  # "clean_price", "dirty_price" or "yield"
+    kind: str  # "clean_price", "dirty_price", "yield" or "z_spread"
     value: float
 
 
 @dataclass(frozen=True)
 class Item:
-    """A bond and its quote."""
+    """A bond and its quote; a curve to price a z-spread or to measure one."""
 
     terms: BondTerms
     quote: Quote
+    curve: Curve | None = None
 
 
 def check_item(item: Item, settlement: date) -> None:
@@ -54,13 +58,18 @@ def check_item(item: Item, settlement: date) -> None:
     if arrays.flows["pay"][-1] <= settlement.toordinal():
         raise Refusal("maturity-before-settlement", "the bond has no payment after settlement")
     if not math.isfinite(quote.value):
-        raise Refusal(f"invalid-{'yield' if quote.kind == 'yield' else 'price'}", "not finite")
+        kind = {"yield": "invalid-yield", "z_spread": "invalid-spread"}.get(quote.kind)
+        raise Refusal(kind or "invalid-price", "the quote is not a finite number")
     if quote.kind == "yield" and not (
         1.0 + quote.value / terms.frequency > 0.0 and quote.value <= MAX_YIELD
     ):
         raise Refusal("invalid-yield", f"yield must exceed -frequency and be at most {MAX_YIELD}")
-    if quote.kind != "yield" and not 0.0 < quote.value <= MAX_PRICE:
+    if quote.kind == "z_spread" and not abs(quote.value) <= MAX_SPREAD:
+        raise Refusal("invalid-spread", f"z_spread must be within ±{MAX_SPREAD}")
+    if quote.kind in ("clean_price", "dirty_price") and not 0.0 < quote.value <= MAX_PRICE:
         raise Refusal("invalid-price", f"price must be above 0 and at most {MAX_PRICE}")
+    if item.curve is not None and item.curve.reference_date > settlement:
+        raise Refusal("settlement-before-curve", "the curve starts after the settlement date")
 
 
 def analyse(
@@ -87,12 +96,17 @@ def analyse(
     book = build_book([bond_arrays(t) for t in terms])
     settled = settle(book, settlement.toordinal())
     dirty = np.array([_dirty_quote(q, a) for q, a in zip(quotes, settled.accrued, strict=True)])
+    curves = [items[i].curve for i in live]  # type: ignore[union-attr]
+    quoted = [q.value if q.kind == "z_spread" else None for q in quotes]
+    spreads = BatchSpreads(settled, book, curves, settlement, quoted)
+    dirty = spreads.dirty_prices(dirty)
     solved, exists = solve_yields(settled, dirty, convention)
     yields = np.array(
         [q.value if q.kind == "yield" else y for q, y in zip(quotes, solved, strict=True)]
     )
     priced = np.where(np.isfinite(yields), yields, 0.0)
     risk = price_and_risk(settled, priced, convention)
+    z_spreads = spreads.measured(risk.dirty_price) if "z_spread" in measures else None
     for row, index in enumerate(live):
         quote = quotes[row]
         if quote.kind != "yield" and not (dirty[row] > 0.0):
@@ -104,6 +118,8 @@ def analyse(
                 terms[row], settlement, settled, book, risk, row, float(yields[row]), measures,
                 convention,
             )  # fmt: skip
+            if z_spreads is not None:
+                answers[index]["z_spread"] = z_spreads[row]  # type: ignore[index]
     return answers
 
 

@@ -19,6 +19,8 @@ REFUSAL_STATUS = {
     "invalid-curve": 422,
     "unknown-curve": 404,
     "invalid-dates": 422,
+    "invalid-spread": 422,
+    "settlement-before-curve": 422,
 }
 
 

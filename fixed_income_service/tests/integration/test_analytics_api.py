@@ -90,7 +90,7 @@ async def test_items_come_back_in_order_and_each_bad_one_is_its_own_problem(clie
     assert results[0]["clean_price"] == pytest.approx(99.5, abs=1e-10)
     assert results[4]["problem"]["status"] == 422
     assert results[4]["problem"]["errors"][0]["message"].endswith(
-        "clean_price, dirty_price or yield"
+        "clean_price, dirty_price, yield or z_spread"
     )
     assert set(results[0]) >= {"yield", "accrued_interest", "accrued_days", "conventions"}
 

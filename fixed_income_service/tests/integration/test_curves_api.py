@@ -8,6 +8,8 @@ from typing import Any
 import pytest
 import QuantLib as ql  # noqa: N813
 
+from fixed_income_service.domain.bonds import BondTerms, BondType
+from fixed_income_service.domain.daycounts import DayCount
 from fixed_income_service.tests import quantlib_oracle as oracle
 from fixed_income_service.tests.integration.test_bonds_api import PROBLEM
 from fixed_income_service.tests.unit.test_curves import REFERENCE, quantlib_curve
@@ -87,3 +89,40 @@ async def test_only_an_admin_builds_curves_and_bad_instruments_are_refused(clien
     )
     missing = await client.get("/v1/curves/0190f1c4-0000-7000-8000-000000000000", headers=viewer)
     assert missing.status_code == 404
+
+
+async def test_a_z_spread_prices_a_bond_as_quantlib_does_and_a_price_gives_its_z_spread(
+    client, admin, viewer
+):
+    curve = (await client.post("/v1/curves", json=CURVE, headers=admin)).json()
+    bond = {"coupon_rate": "0.045", "issue_date": "2029-02-15", "maturity_date": "2041-02-15",
+            "day_count": "ACT/ACT ICMA", "calendar": "US-GOVT"}  # fmt: skip
+    body = {
+        "settlement_date": "2030-09-03",
+        "measures": ["clean_price", "z_spread", "yield"],
+        "items": [
+            {"bond": bond, "curve_id": curve["id"], "z_spread": 0.0125},
+            {"bond": bond, "curve_id": curve["id"], "clean_price": 101.0},
+            {"bond": bond, "z_spread": 0.01},
+            {"bond": bond, "curve_id": curve["id"], "z_spread": 3.0},
+            {"bond": bond, "curve_id": "0190f1c4-0000-7000-8000-000000000000", "yield": 0.04},
+        ],
+    }
+    response = await client.post("/v1/analytics/bonds:batch", json=body, headers=viewer)
+    assert response.status_code == 200, response.text
+    first, second, *bad = response.json()["results"]
+    terms = BondTerms(BondType.FIXED, date(2029, 2, 15), date(2041, 2, 15), 0.045, 2,
+                      DayCount.ACT_ACT_ICMA, "US-GOVT")  # fmt: skip
+    ql_bond, when = oracle.bond(terms), oracle.qdate(date(2030, 9, 3))
+    expected = ql.BondFunctions.cleanPrice(
+        ql_bond, quantlib_curve(), 0.0125, ql.Actual365Fixed(), ql.Continuous, ql.Annual, when
+    )
+    assert first["clean_price"] == pytest.approx(expected, abs=1e-10)
+    assert first["z_spread"] == 0.0125
+    expected_z = ql.BondFunctions.zSpread(
+        ql_bond, ql.BondPrice(101.0, ql.BondPrice.Clean), quantlib_curve(), ql.Continuous,
+        ql.Annual, when, 1e-14, 100, 0.0,
+    )  # fmt: skip
+    assert second["z_spread"] == pytest.approx(expected_z, abs=1e-12)
+    kinds = [r["problem"]["type"].removeprefix(PROBLEM) for r in bad]
+    assert kinds == ["invalid-item", "invalid-spread", "unknown-curve"]

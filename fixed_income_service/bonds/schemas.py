@@ -25,6 +25,13 @@ class RepaymentIn(BaseModel):
     percent: str = Field(pattern=RATE, description="percent of the original face repaid")
 
 
+class CallIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    date: date
+    price: str = Field(pattern=RATE, description="per 100 of face", examples=["100"])
+
+
 class BondTermsIn(BaseModel):
     """A bond's terms; `calendar` is one of `GET /v1/calendars`."""
 
@@ -44,6 +51,7 @@ class BondTermsIn(BaseModel):
     ex_coupon_days: int = Field(default=0, ge=0, le=30)
     redemption: str = Field(default="100", pattern=RATE)
     amortization: list[RepaymentIn] = Field(default_factory=list, max_length=1200)
+    calls: list[CallIn] = Field(default_factory=list, max_length=1200)
 
 
 class BondCreate(BondTermsIn):

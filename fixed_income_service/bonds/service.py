@@ -16,8 +16,8 @@ from fixed_income_service.bonds.schemas import (
     CashflowPublic,
     CashflowSchedule,
 )
-from fixed_income_service.domain.bonds import BondTerms, Repayment
-from fixed_income_service.domain.cashflows import bond_cashflows
+from fixed_income_service.domain.bonds import BondTerms, Call, Repayment
+from fixed_income_service.domain.cashflows import bond_cashflows, cashflows_to_call
 from fixed_income_service.domain.refusals import Refusal
 from fixed_income_service.domain.statements import amount_text
 from fleetkit.ids import new_id
@@ -44,8 +44,11 @@ def domain_terms(terms: BondTermsIn) -> BondTerms:
         amortization=tuple(
             Repayment(r.date, float(Decimal(r.percent))) for r in terms.amortization
         ),
+        calls=tuple(Call(c.date, float(Decimal(c.price))) for c in terms.calls),
     )
     bond_cashflows(built)
+    for call in built.calls:
+        cashflows_to_call(built, call)
     return built
 
 

@@ -15,6 +15,8 @@ import numpy as np
 
 from fixed_income_service.domain.bonds import BondTerms
 from fixed_income_service.domain.book import bond_arrays, build_book
+from fixed_income_service.domain.calls import yield_to_worst, yields_to_call
+from fixed_income_service.domain.cashflows import cashflows_to_call
 from fixed_income_service.domain.curves import Curve
 from fixed_income_service.domain.pricing import price_and_risk, solve_yields
 from fixed_income_service.domain.refusals import Refusal
@@ -26,6 +28,7 @@ YIELD_CONVENTIONS = ("true", "street")
 MEASURES = (
     "accrued_interest", "clean_price", "dirty_price", "yield", "macaulay_duration",
     "modified_duration", "convexity", "dv01", "current_yield", "cashflows", "z_spread",
+    "yield_to_call", "yield_to_worst",
 )  # fmt: skip
 MAX_SPREAD = 1.0  # 10,000 bp
 MAX_YIELD = 10.0  # 1,000 %: beyond it a yield is a typo, not a market
@@ -55,6 +58,8 @@ def check_item(item: Item, settlement: date) -> None:
     if settlement < terms.issue_date:
         raise Refusal("settlement-before-issue", "settlement_date is before the issue date")
     arrays = bond_arrays(terms)
+    for call in terms.calls:
+        cashflows_to_call(terms, call)
     if arrays.flows["pay"][-1] <= settlement.toordinal():
         raise Refusal("maturity-before-settlement", "the bond has no payment after settlement")
     if not math.isfinite(quote.value):
@@ -107,6 +112,8 @@ def analyse(
     priced = np.where(np.isfinite(yields), yields, 0.0)
     risk = price_and_risk(settled, priced, convention)
     z_spreads = spreads.measured(risk.dirty_price) if "z_spread" in measures else None
+    wants_calls = "yield_to_call" in measures or "yield_to_worst" in measures
+    to_call = yields_to_call(terms, risk.dirty_price, settlement, convention) if wants_calls else {}
     for row, index in enumerate(live):
         quote = quotes[row]
         if quote.kind != "yield" and not (dirty[row] > 0.0):
@@ -118,8 +125,13 @@ def analyse(
                 terms[row], settlement, settled, book, risk, row, float(yields[row]), measures,
                 convention,
             )  # fmt: skip
+            answer: dict[str, Any] = answers[index]  # type: ignore[assignment]
             if z_spreads is not None:
-                answers[index]["z_spread"] = z_spreads[row]  # type: ignore[index]
+                answer["z_spread"] = z_spreads[row]
+            if wants_calls:
+                calls = to_call.get(row, [])
+                worst, worst_date = yield_to_worst(terms[row], float(yields[row]), calls)
+                answer.update(yield_to_call=calls, yield_to_worst=worst, worst_date=worst_date)
     return answers
 
 

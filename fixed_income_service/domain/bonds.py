@@ -35,6 +35,14 @@ class Repayment:
 
 
 @dataclass(frozen=True)
+class Call:
+    """The issuer may redeem the whole bond on `date` (a coupon date) at `price` per 100."""
+
+    date: date
+    price: float
+
+
+@dataclass(frozen=True)
 class BondTerms:
     """Everything needed to build a bond's cash flows.
 
@@ -56,6 +64,7 @@ class BondTerms:
     ex_coupon_days: int = 0
     redemption: float = 100.0
     amortization: tuple[Repayment, ...] = field(default_factory=tuple)
+    calls: tuple[Call, ...] = field(default_factory=tuple)
 
     def __post_init__(self) -> None:
         # Plain strings are accepted for the enumerations and turned into their members.
@@ -91,6 +100,10 @@ def check_terms(terms: BondTerms) -> None:
         raise Refusal("invalid-amortization", "only an amortizing bond has an amortization")
     if terms.bond_type is BondType.AMORTIZING and not terms.amortization:
         raise Refusal("invalid-amortization", "an amortizing bond needs repayments")
+    if terms.calls and terms.bond_type is not BondType.FIXED:
+        raise Refusal("invalid-bond", "only a fixed-rate bond has calls here")
+    if any(not 0.0 < call.price <= 1000.0 for call in terms.calls):
+        raise Refusal("invalid-bond", "a call price is above 0 and at most 1000 per 100")
     total = sum(repayment.percent for repayment in terms.amortization)
     if any(not 0.0 < r.percent < 100.0 for r in terms.amortization) or total >= 100.0:
         raise Refusal("invalid-amortization", "repayments are each above 0 and sum below 100")

@@ -16,8 +16,13 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from fixed_income_service.domain.bonds import BondTerms, BondType
-from fixed_income_service.domain.cashflows import Cashflow, bond_cashflows, bond_schedule
+from fixed_income_service.domain.bonds import BondTerms, BondType, Call
+from fixed_income_service.domain.cashflows import (
+    Cashflow,
+    bond_cashflows,
+    bond_schedule,
+    cashflows_to_call,
+)
 from fixed_income_service.domain.daycounts import year_fraction
 from fixed_income_service.domain.months import add_months
 from fixed_income_service.domain.yearfractions import DAY_COUNT_CODES
@@ -58,7 +63,16 @@ def _step(terms: BondTerms, flow: Cashflow, last: date) -> float:
 @lru_cache(maxsize=200_000)
 def bond_arrays(terms: BondTerms) -> BondArrays:
     """The bond's arrays, built once per distinct terms."""
-    flows = bond_cashflows(terms)
+    return _arrays(terms, bond_cashflows(terms))
+
+
+@lru_cache(maxsize=200_000)
+def bond_arrays_to_call(terms: BondTerms, call: Call) -> BondArrays:
+    """The arrays of the bond redeemed at `call` (for yields to call)."""
+    return _arrays(terms, cashflows_to_call(terms, call))
+
+
+def _arrays(terms: BondTerms, flows: tuple[Cashflow, ...]) -> BondArrays:
     dc, f = terms.day_count, terms.frequency
     if terms.bond_type is BondType.ZERO:
         schedule = bond_schedule(terms)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
-from fixed_income_service.domain.bonds import BondTerms, BondType
+from fixed_income_service.domain.bonds import BondTerms, BondType, Call
 from fixed_income_service.domain.calendars import adjust, business_days_before
 from fixed_income_service.domain.daycounts import year_fraction
 from fixed_income_service.domain.refusals import Refusal
@@ -105,3 +105,17 @@ def _repayments(terms: BondTerms, schedule: AccrualSchedule) -> dict[date, float
     for repayment in terms.amortization:
         repaid[repayment.date] = repaid.get(repayment.date, 0.0) + repayment.percent
     return repaid
+
+
+@lru_cache(maxsize=200_000)
+def cashflows_to_call(terms: BondTerms, call: Call) -> tuple[Cashflow, ...]:
+    """The bond's flows if called on `call.date`: coupons to then, and the call price."""
+    flows = [f for f in bond_cashflows(terms) if f.kind == "coupon" and f.accrual_end <= call.date]
+    if not flows or flows[-1].accrual_end != call.date or call.date >= terms.maturity_date:
+        raise Refusal("invalid-bond", f"call date {call.date} is not a coupon date before maturity")
+    last = flows[-1]
+    principal = Cashflow(
+        "principal", last.payment_date, call.price, last.accrual_start, last.accrual_end,
+        last.reference_start, last.reference_end, last.outstanding, last.regular,
+    )  # fmt: skip
+    return (*flows, principal)

@@ -122,3 +122,26 @@ async def test_the_cashflow_schedule_measure_lists_what_the_buyer_gets(client, h
 async def test_analytics_need_a_token(client):
     response = await client.post("/v1/analytics/bonds:batch", json={})
     assert response.status_code == 401
+
+
+async def test_a_stored_callable_bond_answers_its_yield_to_worst(client, h, auth_headers):
+    admin = auth_headers(tenant_id="ops", roles=frozenset({"admin"}))
+    callable_note = {**NOTE, "isin": "US91282CMU32", "coupon_rate": "0.07",
+                     "calls": [{"date": "2031-05-15", "price": "100"}]}  # fmt: skip
+    created = await client.post("/v1/bonds", json=callable_note, headers=admin)
+    assert created.status_code == 201, created.text
+    assert created.json()["calls"] == [{"date": "2031-05-15", "price": "100"}]
+    body = {"settlement_date": SETTLEMENT, "measures": ["yield_to_call", "yield_to_worst"],
+            "items": [{"bond_id": created.json()["id"], "clean_price": 110.0}]}  # fmt: skip
+    [result] = (await client.post("/v1/analytics/bonds:batch", json=body, headers=h)).json()[
+        "results"
+    ]
+    assert result["worst_date"] == "2031-05-15"
+    assert result["yield_to_worst"] == result["yield_to_call"][0]["yield"]
+    off = {
+        **callable_note,
+        "isin": "US91282CMU40",
+        "calls": [{"date": "2031-05-16", "price": "100"}],
+    }
+    refused = await client.post("/v1/bonds", json=off, headers=admin)
+    assert refused.json()["type"] == PROBLEM + "invalid-bond"

@@ -29,7 +29,7 @@ class AnalyticsRequest(BaseModel):
     settlement_date: date
     yield_convention: Literal["true", "street"] = "true"
     measures: list[Measure] = Field(default_factory=DEFAULT_MEASURES.copy, min_length=1)
-    items: list[dict[str, Any]] = Field(min_length=1, max_length=MAX_ITEMS)
+    items: list[Any] = Field(min_length=1, max_length=MAX_ITEMS)
 
 
 class ItemIn(BaseModel):

@@ -30,7 +30,8 @@ class InvalidItem(Refusal):
         self.errors = errors
 
 
-def parse_item(raw: dict[str, Any]) -> ItemIn | Refusal:
+def parse_item(raw: Any) -> ItemIn | Refusal:
+    """The item, or its refusal with field errors (anything that is not an item object)."""
     try:
         return ITEM.validate_python(raw)
     except ValidationError as exc:

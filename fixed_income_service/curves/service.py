@@ -98,6 +98,8 @@ def values(row: Any, quantity: str, days: list[date]) -> CurveValues:
     times = np.array([curve.time(day) for day in days])
     evaluate = {"discount": curve.discount, "zero": curve.zero_rate, "forward": curve.forward_rate}
     numbers = evaluate[quantity](times)
+    if not np.isfinite(numbers).all():
+        raise Refusal("invalid-dates", "a date lies too far beyond the curve's last pillar")
     return CurveValues(
         curve_id=row["id"],
         quantity=quantity,

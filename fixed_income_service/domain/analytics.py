@@ -118,6 +118,9 @@ def analyse(
         quote = quotes[row]
         if quote.kind != "yield" and not (dirty[row] > 0.0):
             answers[index] = Refusal("invalid-price", "the dirty price is not above 0")
+        elif not _finite(risk, row):
+            # A yield a hair above -frequency: the price overflows a float.
+            answers[index] = Refusal("invalid-yield", "this yield gives no finite price")
         elif quote.kind != "yield" and not exists[row]:
             answers[index] = Refusal("no-yield", "no yield gives this price")
         else:
@@ -139,6 +142,11 @@ def _dirty_quote(quote: Quote, accrued: float) -> float:
     if quote.kind == "clean_price":
         return quote.value + accrued
     return quote.value if quote.kind == "dirty_price" else math.nan
+
+
+def _finite(risk: Any, row: int) -> bool:
+    figures = (risk.dirty_price, risk.modified_duration, risk.convexity, risk.dv01)
+    return all(math.isfinite(float(figure[row])) for figure in figures)
 
 
 def _measures(

@@ -50,8 +50,10 @@ class Curve:
         return (day - self.reference_date).days / 365.0
 
     def discount(self, times: FloatArray) -> FloatArray:
-        """Discount factors at `times` (years)."""
-        return np.exp(self._log_discount(np.asarray(times, dtype=np.float64)))
+        """Discount factors at `times` (years); infinite where a float cannot hold them."""
+        with np.errstate(over="ignore"):
+            factors: FloatArray = np.exp(self._log_discount(np.asarray(times, dtype=np.float64)))
+        return factors
 
     def zero_rate(self, times: FloatArray) -> FloatArray:
         """Continuously compounded zero rates; at time 0, the first forward."""

@@ -43,11 +43,13 @@ def price_and_risk(book: SettledBook, yields: FloatArray, convention: str) -> Pr
     t = book.times(convention)
     growth = 1.0 + yields / f
     f_flow = f[book.flow_bond]
-    discounted = book.amount * np.exp(-f_flow * t * np.log(growth)[book.flow_bond])
-    price = _sum(book, discounted)
-    slope = _sum(book, discounted * t) / growth
-    curvature = _sum(book, discounted * t * (t + 1.0 / f_flow)) / (growth * growth)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    # A yield just above -frequency overflows: the figures come out infinite and the caller
+    # refuses that item.
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        discounted = book.amount * np.exp(-f_flow * t * np.log(growth)[book.flow_bond])
+        price = _sum(book, discounted)
+        slope = _sum(book, discounted * t) / growth
+        curvature = _sum(book, discounted * t * (t + 1.0 / f_flow)) / (growth * growth)
         modified = np.where(price != 0.0, slope / price, 0.0)
         convexity = np.where(price != 0.0, curvature / price, 0.0)
     dirty = price * book.scale

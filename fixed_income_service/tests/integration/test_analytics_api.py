@@ -145,3 +145,15 @@ async def test_a_stored_callable_bond_answers_its_yield_to_worst(client, h, auth
     }
     refused = await client.post("/v1/bonds", json=off, headers=admin)
     assert refused.json()["type"] == PROBLEM + "invalid-bond"
+
+
+async def test_items_that_are_not_objects_or_overflow_a_float_are_their_own_problems(client, h):
+    monthly = {**GILT, "frequency": 12, "maturity_date": "2060-03-07"}
+    body = {"settlement_date": SETTLEMENT, "measures": ["clean_price", "convexity"],
+            "items": [42, "bond", {"bond": monthly, "yield": -11.99999999999999},
+                      {"bond": GILT, "yield": 0.04}]}  # fmt: skip
+    response = await client.post("/v1/analytics/bonds:batch", json=body, headers=h)
+    assert response.status_code == 200, response.text
+    results = response.json()["results"]
+    kinds = [r.get("problem", {}).get("type", "").removeprefix(PROBLEM) for r in results]
+    assert kinds == ["invalid-item", "invalid-item", "invalid-yield", ""]

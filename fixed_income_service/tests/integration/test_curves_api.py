@@ -126,3 +126,14 @@ async def test_a_z_spread_prices_a_bond_as_quantlib_does_and_a_price_gives_its_z
     assert second["z_spread"] == pytest.approx(expected_z, abs=1e-12)
     kinds = [r["problem"]["type"].removeprefix(PROBLEM) for r in bad]
     assert kinds == ["invalid-item", "invalid-spread", "unknown-curve"]
+
+
+async def test_a_date_where_the_curve_overflows_is_a_problem_not_an_error(client, admin, viewer):
+    steep = {"name": "steep", "reference_date": "2030-06-14",
+             "deposits": [{"maturity_date": "2030-07-14", "rate": "-11.9"}]}  # fmt: skip
+    curve = (await client.post("/v1/curves", json=steep, headers=admin)).json()
+    response = await client.get(
+        f"/v1/curves/{curve['id']}/discount", params={"dates": "9999-12-31"}, headers=viewer
+    )
+    assert response.status_code == 422
+    assert response.json()["type"] == PROBLEM + "invalid-dates"

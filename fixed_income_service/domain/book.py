@@ -95,16 +95,24 @@ def _arrays(terms: BondTerms, flows: tuple[Cashflow, ...]) -> BondArrays:
         for flow in flows:
             if flow.kind == "coupon":
                 ref = (flow.reference_start, flow.reference_end)
+                whole = year_fraction(dc, flow.accrual_start, flow.accrual_end, *ref)
+                to_pay = (
+                    whole
+                    if flow.payment_date == flow.accrual_end
+                    else year_fraction(dc, flow.accrual_start, flow.payment_date, *ref)
+                )
                 periods.append((
                     flow.accrual_start, flow.accrual_end, *ref, flow.payment_date,
-                    1.0 / f if flow.regular else year_fraction(
-                        dc, flow.accrual_start, flow.accrual_end, *ref),
+                    1.0 / f if flow.regular else whole,
                     flow.outstanding, flow.outstanding * terms.coupon_rate,
                     flow.ex_coupon_date.toordinal() if flow.ex_coupon_date else NEVER,
-                    year_fraction(dc, flow.accrual_start, flow.payment_date, *ref),
-                    year_fraction(dc, flow.accrual_start, flow.accrual_end, *ref),
+                    to_pay, whole,
                 ))  # fmt: skip
-            step = _step(terms, flow, last)
+                # QuantLib's stepwise time from the previous payment (see `_step`), reusing
+                # the fractions just computed when the previous payment starts this period.
+                step = to_pay if last == flow.accrual_start else _step(terms, flow, last)
+            else:
+                step = _step(terms, flow, last)
             flow_rows.append((
                 flow.payment_date, flow.amount, flow.kind == "coupon", len(periods) - 1, step,
                 flow.reference_start, flow.reference_end,

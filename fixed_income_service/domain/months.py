@@ -5,10 +5,14 @@ from __future__ import annotations
 import calendar
 from datetime import date
 
+_MONTH_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
 
 def days_in_month(year: int, month: int) -> int:
     """Number of days of the month."""
-    return calendar.monthrange(year, month)[1]
+    if month == 2 and calendar.isleap(year):
+        return 29
+    return _MONTH_DAYS[month - 1]
 
 
 def add_months(day: date, months: int) -> date:

@@ -12,6 +12,7 @@ _COLUMNS = "id, tenant_id, state, done, total, error"
 async def insert_job(
     conn: Any, job_id: uuid.UUID, tenant_id: str | None, subject: str, total: int, request: str
 ) -> None:
+    """A queued job holding the whole request."""
     await conn.execute(
         "INSERT INTO analytics_jobs (id, tenant_id, subject, state, total, request) "
         "VALUES ($1, $2, $3, 'queued', $4, $5::jsonb)",
@@ -29,6 +30,7 @@ async def get_job(conn: Any, job_id: uuid.UUID, tenant_id: str | None) -> Any:
 
 
 async def job_result(conn: Any, job_id: uuid.UUID, tenant_id: str | None) -> Any:
+    """The finished job's answer as JSON text, or None."""
     return await conn.fetchval(
         "SELECT result::text FROM analytics_jobs WHERE id = $1 "
         "AND tenant_id IS NOT DISTINCT FROM $2 AND state = 'succeeded'",
@@ -47,12 +49,14 @@ async def start_job(conn: Any, job_id: uuid.UUID) -> str | None:
 
 
 async def record_progress(conn: Any, job_id: uuid.UUID, done: int) -> None:
+    """How many items are priced so far."""
     await conn.execute(
         "UPDATE analytics_jobs SET done = $2, updated_at = now() WHERE id = $1", job_id, done
     )
 
 
 async def finish_job(conn: Any, job_id: uuid.UUID, result: dict[str, Any]) -> None:
+    """Store the answer and mark the job succeeded."""
     await conn.execute(
         "UPDATE analytics_jobs SET state = 'succeeded', done = total, result = $2::jsonb, "
         "updated_at = now() WHERE id = $1",
@@ -61,6 +65,7 @@ async def finish_job(conn: Any, job_id: uuid.UUID, result: dict[str, Any]) -> No
 
 
 async def fail_job(conn: Any, job_id: uuid.UUID, error: str) -> None:
+    """Mark the job failed with a reason clients may see."""
     await conn.execute(
         "UPDATE analytics_jobs SET state = 'failed', error = $2, updated_at = now() WHERE id = $1",
         job_id, error,

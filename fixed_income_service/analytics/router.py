@@ -63,6 +63,7 @@ async def analyse_bonds(
 def job_view(
     job_id: uuid.UUID, state: str, done: int, total: int, error: str | None = None
 ) -> JobPublic:
+    """A job as the API shows it (the result link once it succeeded)."""
     link = f"/v1/jobs/{job_id}/result" if state == "succeeded" else None
     return JobPublic(id=job_id, state=state, done=done, total=total, result=link, error=error)
 

@@ -46,6 +46,7 @@ async def run_job(engine: AsyncEngine, job_id: uuid.UUID, chunk: int = CHUNK) ->
 
 
 async def mark_failed(engine: AsyncEngine, job_id: uuid.UUID, error: str) -> None:
+    """Record that the job could not finish."""
     async with AsyncSession(engine) as session:
         await repository.fail_job(await driver_connection(session), job_id, error)
         await session.commit()

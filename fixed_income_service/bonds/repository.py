@@ -22,6 +22,7 @@ async def insert_bond(conn: Any, bond_id: uuid.UUID, body: Any, terms: str) -> A
 
 
 async def get_bond(conn: Any, bond_id: uuid.UUID) -> Any:
+    """The bond with that id, or None."""
     return await conn.fetchrow(f"SELECT {_COLUMNS} FROM bonds WHERE id = $1", bond_id)
 
 

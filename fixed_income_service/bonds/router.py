@@ -54,6 +54,7 @@ async def list_bonds(
 async def get_bond(
     bond_id: uuid.UUID, principal: CurrentPrincipal, session: SessionDep
 ) -> BondPublic:
+    """One bond with every convention."""
     may_read_bonds(principal)
     try:
         return await service.get_bond(await driver_connection(session), bond_id)

@@ -15,6 +15,7 @@ async def insert_curve(
     conn: Any, curve_id: uuid.UUID, name: str, reference_date: Any, instruments: str,
     times: list[float], logs: list[float],
 ) -> Any:  # fmt: skip
+    """Store a bootstrapped curve; returns its row."""
     return await conn.fetchrow(
         f"""
         INSERT INTO curves (id, name, reference_date, instruments, pillar_times, log_discounts)
@@ -25,4 +26,5 @@ async def insert_curve(
 
 
 async def get_curve(conn: Any, curve_id: uuid.UUID) -> Any:
+    """The curve with that id, or None."""
     return await conn.fetchrow(f"SELECT {_COLUMNS} FROM curves WHERE id = $1", curve_id)

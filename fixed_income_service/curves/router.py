@@ -34,6 +34,7 @@ async def create_curve(
 async def get_curve(
     curve_id: uuid.UUID, principal: CurrentPrincipal, session: SessionDep
 ) -> CurvePublic:
+    """The curve's instruments and pillars."""
     may_read_bonds(principal)
     try:
         return service.public(await service.load_curve(await driver_connection(session), curve_id))

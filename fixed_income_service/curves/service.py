@@ -46,10 +46,12 @@ def instruments(body: CurveCreate) -> list[Deposit | ParBond]:
 
 
 def curve_of(row: Any) -> Curve:
+    """The domain curve of a stored row."""
     return Curve(row["reference_date"], tuple(row["pillar_times"]), tuple(row["log_discounts"]))
 
 
 def public(row: Any) -> CurvePublic:
+    """A stored curve as the API shows it."""
     spec = json.loads(row["instruments"])
     pillars = [
         PillarPublic(time=t, discount_factor=float(np.exp(log)))
@@ -73,6 +75,7 @@ async def create_curve(conn: Any, body: CurveCreate) -> CurvePublic:
 
 
 async def load_curve(conn: Any, curve_id: uuid.UUID) -> Any:
+    """The stored curve, or a refusal when there is none with that id."""
     row = await repository.get_curve(conn, curve_id)
     if row is None:
         raise Refusal("unknown-curve", f"no curve {curve_id}")

@@ -176,6 +176,7 @@ class CashflowBook:
 
     @property
     def size(self) -> int:
+        """Number of bonds in the book."""
         return len(self.frequency)
 
 

@@ -116,6 +116,7 @@ class _Rows:
 
     @staticmethod
     def of(book: SettledBook, exponent: FloatArray, bonds: npt.NDArray[np.int64]) -> _Rows:
+        """The rows of `bonds` (positions in the settled book)."""
         ends = np.append(book.starts[1:], len(book.amount))
         counts = ends[bonds] - book.starts[bonds]
         starts = np.concatenate(([0], np.cumsum(counts)[:-1])).astype(np.int64)

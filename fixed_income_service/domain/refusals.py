@@ -34,4 +34,5 @@ class Refusal(Exception):  # noqa: N818 - a refusal is a business outcome, not a
 
     @property
     def status(self) -> int:
+        """The HTTP status the refusal answers with."""
         return REFUSAL_STATUS.get(self.kind, 422)

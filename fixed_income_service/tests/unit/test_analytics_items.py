@@ -130,3 +130,14 @@ def test_payment_dates_skip_the_calendars_holidays():
     bond = BondTerms(BondType.FIXED, date(2030, 12, 25), date(2032, 12, 25), 0.03, 1,
                      DayCount.ACT_ACT_ICMA, "TARGET")  # fmt: skip
     assert bond_cashflows(bond)[0].payment_date == date(2031, 12, 29)
+
+
+def test_bonds_newton_leaves_unconverged_are_bisected_to_the_same_yield(monkeypatch):
+    from fixed_income_service.domain import pricing
+
+    items = [Item(NOTE, Quote("clean_price", price)) for price in (60.0, 95.0, 100.0, 140.0)]
+    newton: list[Any] = analyse(items, SETTLEMENT, "true", ["yield"])
+    monkeypatch.setattr(pricing, "NEWTON_STEPS", 1)
+    bisected: list[Any] = analyse(items, SETTLEMENT, "true", ["yield"])
+    for by_newton, by_bisection in zip(newton, bisected, strict=True):
+        assert by_bisection["yield"] == pytest.approx(by_newton["yield"], abs=1e-13)

@@ -170,6 +170,9 @@ class CashflowBook:
     # months before it (stepped one year at a time, as QuantLib's ACT/ACT ICMA recursion does).
     year_marks: npt.NDArray[np.int64]
     year_mark_start: npt.NDArray[np.int64]
+    # The notional periods of the zero-coupon bonds, in book order (for the street clock).
+    zero_periods: npt.NDArray[np.int64]
+    zero_period_start: npt.NDArray[np.int64]
     # The book seen from recent settlement dates (see `settled.settle`): pricing the same book
     # again at another yield, or for another measure, does not settle it again.
     settled: dict[int, Any] = field(default_factory=dict, compare=False, repr=False)
@@ -194,6 +197,8 @@ def build_book(bonds: list[BondArrays]) -> CashflowBook:
     flows["length_cum"] = periods["length_cum"][flows["period"]]
     period_bond = np.repeat(np.arange(len(bonds)), period_counts)
     mark_counts = np.array([len(b.year_marks) for b in bonds if b.is_zero], dtype=np.int64)
+    zeros = np.flatnonzero([b.is_zero for b in bonds])
+    zero_periods = [np.arange(period_offset[z], period_offset[z] + period_counts[z]) for z in zeros]
     return CashflowBook(
         flows=flows,
         periods=periods,
@@ -208,4 +213,6 @@ def build_book(bonds: list[BondArrays]) -> CashflowBook:
         is_zero=np.array([b.is_zero for b in bonds], dtype=bool),
         year_marks=np.concatenate([b.year_marks for b in bonds]),
         year_mark_start=(np.cumsum(mark_counts) - mark_counts).astype(np.int64),
+        zero_periods=np.concatenate([np.zeros(0, dtype=np.int64), *zero_periods]),
+        zero_period_start=(np.cumsum(period_counts[zeros]) - period_counts[zeros]).astype(np.int64),
     )

@@ -44,11 +44,16 @@ class SettledBook:
         return self.street_time if convention == "street" else self.true_time
 
 
-def first_period_after(book: CashflowBook, settlement: int) -> IntArray:
-    """Per bond, its first period whose payment (zeros: end) falls after `settlement`."""
-    passed = (book.periods["key"] <= settlement).astype(np.int64)
-    found: IntArray = book.period_start + np.add.reduceat(passed, book.period_start)
-    return found
+def first_period_after(book: CashflowBook, first: IntArray, settlement: int) -> IntArray:
+    """Per bond, the period its first remaining flow belongs to; for a zero, the notional
+    period the settlement falls in."""
+    period: IntArray = book.flows["period"][first]
+    zero = np.flatnonzero(book.is_zero)
+    if len(zero):
+        rows = book.zero_periods
+        passed = (book.periods["key"][rows] <= settlement).astype(np.int64)
+        period[zero] = book.period_start[zero] + np.add.reduceat(passed, book.zero_period_start)
+    return period
 
 
 def settle(book: CashflowBook, settlement: int) -> SettledBook:
@@ -74,7 +79,7 @@ def _settle(book: CashflowBook, settlement: int) -> SettledBook:
     flow_bond = np.repeat(bonds, counts)
     # Each bond's remaining rows are one run from its first flow after settlement to its end.
     remaining = np.arange(len(flow_bond)) + np.repeat(first - starts, counts)
-    period = first_period_after(book, settlement)
+    period = first_period_after(book, first, settlement)
     codes, n = book.day_count, book.size
     s = np.full(n, settlement, dtype=np.int64)
     start, end = periods["start"][period], periods["end"][period]

@@ -20,21 +20,23 @@ async def insert_job(
     )  # fmt: skip
 
 
-async def get_job(conn: Any, job_id: uuid.UUID, tenant_id: str | None) -> Any:
+# A caller without a tenant (a bare service token) sees only the jobs it started itself.
+_OWNED = "AND tenant_id IS NOT DISTINCT FROM $2 AND (tenant_id IS NOT NULL OR subject = $3)"
+
+
+async def get_job(conn: Any, job_id: uuid.UUID, tenant_id: str | None, subject: str) -> Any:
     """The job if it belongs to `tenant_id` (jobs of another tenant do not exist for it)."""
     return await conn.fetchrow(
-        f"SELECT {_COLUMNS} FROM analytics_jobs "
-        "WHERE id = $1 AND tenant_id IS NOT DISTINCT FROM $2",
-        job_id, tenant_id,
+        f"SELECT {_COLUMNS} FROM analytics_jobs WHERE id = $1 {_OWNED}",
+        job_id, tenant_id, subject,
     )  # fmt: skip
 
 
-async def job_result(conn: Any, job_id: uuid.UUID, tenant_id: str | None) -> Any:
+async def job_result(conn: Any, job_id: uuid.UUID, tenant_id: str | None, subject: str) -> Any:
     """The finished job's answer as JSON text, or None."""
     return await conn.fetchval(
-        "SELECT result::text FROM analytics_jobs WHERE id = $1 "
-        "AND tenant_id IS NOT DISTINCT FROM $2 AND state = 'succeeded'",
-        job_id, tenant_id,
+        f"SELECT result::text FROM analytics_jobs WHERE id = $1 {_OWNED} AND state = 'succeeded'",
+        job_id, tenant_id, subject,
     )  # fmt: skip
 
 

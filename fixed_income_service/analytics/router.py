@@ -72,7 +72,8 @@ def job_view(
 async def get_job(job_id: uuid.UUID, principal: CurrentPrincipal, session: SessionDep) -> JobPublic:
     """A batch job's state and progress (`done` of `total` items), and its result link."""
     may_read_bonds(principal)
-    row = await repository.get_job(await driver_connection(session), job_id, principal.tenant_id)
+    conn = await driver_connection(session)
+    row = await repository.get_job(conn, job_id, principal.tenant_id, principal.subject)
     if row is None:
         raise not_found("job")
     return job_view(row["id"], row["state"], row["done"], row["total"], row["error"])
@@ -85,10 +86,10 @@ async def get_job_result(
     """The finished job's batch answer (the same shape as a synchronous batch)."""
     may_read_bonds(principal)
     conn = await driver_connection(session)
-    row = await repository.get_job(conn, job_id, principal.tenant_id)
+    row = await repository.get_job(conn, job_id, principal.tenant_id, principal.subject)
     if row is None:
         raise not_found("job")
     if row["state"] != "succeeded":
         raise ProblemError(409, "job-not-finished", f"the job is {row['state']}")
-    result = await repository.job_result(conn, job_id, principal.tenant_id)
+    result = await repository.job_result(conn, job_id, principal.tenant_id, principal.subject)
     return Response(result, media_type="application/json")

@@ -17,6 +17,7 @@ from fixed_income_service.bonds.schemas import (
     CashflowSchedule,
 )
 from fixed_income_service.domain.bonds import BondTerms, Call, Repayment
+from fixed_income_service.domain.book import bond_arrays
 from fixed_income_service.domain.cashflows import bond_cashflows, cashflows_to_call
 from fixed_income_service.domain.refusals import Refusal
 from fixed_income_service.domain.statements import amount_text
@@ -46,9 +47,12 @@ def domain_terms(terms: BondTermsIn) -> BondTerms:
         ),
         calls=tuple(Call(c.date, float(Decimal(c.price))) for c in terms.calls),
     )
-    bond_cashflows(built)
-    for call in built.calls:
-        cashflows_to_call(built, call)
+    try:
+        bond_arrays(built)
+        for call in built.calls:
+            cashflows_to_call(built, call)
+    except ValueError as exc:
+        raise Refusal("invalid-schedule", str(exc)) from exc
     return built
 
 

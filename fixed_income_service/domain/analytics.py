@@ -57,9 +57,13 @@ def check_item(item: Item, settlement: date) -> None:
     terms, quote = item.terms, item.quote
     if settlement < terms.issue_date:
         raise Refusal("settlement-before-issue", "settlement_date is before the issue date")
-    arrays = bond_arrays(terms)
-    for call in terms.calls:
-        cashflows_to_call(terms, call)
+    try:
+        arrays = bond_arrays(terms)
+        for call in terms.calls:
+            cashflows_to_call(terms, call)
+    except ValueError as exc:
+        # Day-count reference periods no rule covers: refuse the bond, never fail the batch.
+        raise Refusal("invalid-schedule", str(exc)) from exc
     if arrays.flows["pay"][-1] <= settlement.toordinal():
         raise Refusal("maturity-before-settlement", "the bond has no payment after settlement")
     if not math.isfinite(quote.value):

@@ -115,7 +115,11 @@ def _act_act_icma(start: date, end: date, ref_start: date, ref_end: date) -> flo
             )
         return _act_act_icma(start, end, previous, ref_start)
     if ref_start > start:
-        raise ValueError("invalid ACT/ACT ICMA dates: start before its reference period")
+        # Before and past the reference period at once (a long first stub paid after its
+        # accrual end): QuantLib refuses; we cut at the reference period's end.
+        return _act_act_icma(start, ref_end, ref_start, ref_end) + _act_act_icma(
+            ref_end, end, ref_end, add_months(ref_end, months)
+        )
     total = _act_act_icma(start, ref_end, ref_start, ref_end)
     i = 0
     while True:

@@ -84,3 +84,17 @@ def test_year_fractions_agree_with_quantlib_for_every_day_count():
             assert year_fraction(convention, start, end, ref_start, ref_end) == pytest.approx(
                 expected, abs=1e-15
             ), (convention, start, end, ref_start, ref_end)
+
+
+def test_a_long_first_stub_paid_after_its_accrual_end_is_cut_at_the_reference_end():
+    # QuantLib refuses ACT/ACT ICMA from before a reference period to past it; we add the two
+    # pieces it does measure.
+    start, ref_start, ref_end, paid = (date(2030, 9, 10), date(2030, 11, 30), date(2031, 5, 31),
+                                       date(2031, 6, 2))  # fmt: skip
+    icma = oracle.DAY_COUNTS[DayCount.ACT_ACT_ICMA]
+    q = oracle.qdate
+    expected = icma.yearFraction(
+        q(start), q(ref_end), q(ref_start), q(ref_end)
+    ) + icma.yearFraction(q(ref_end), q(paid), q(ref_end), q(date(2031, 11, 30)))
+    found = year_fraction(DayCount.ACT_ACT_ICMA, start, paid, ref_start, ref_end)
+    assert found == pytest.approx(expected, abs=1e-15)

@@ -166,6 +166,7 @@ class CashflowBook:
     is_zero: npt.NDArray[np.bool_]
     flow_start: npt.NDArray[np.int64]
     period_start: npt.NDArray[np.int64]
+    last_period: npt.NDArray[np.int64]
     # Zero-coupon bonds only, in book order: each one's payment date and the dates 12, 24, ...
     # months before it (stepped one year at a time, as QuantLib's ACT/ACT ICMA recursion does).
     year_marks: npt.NDArray[np.int64]
@@ -206,6 +207,7 @@ def build_book(bonds: list[BondArrays]) -> CashflowBook:
         flow_end=np.cumsum(flow_counts).astype(np.int64),
         flow_start=(np.cumsum(flow_counts) - flow_counts).astype(np.int64),
         period_start=period_offset,
+        last_period=period_offset + period_counts - 1,
         period_bond=period_bond,
         period_offset=period_offset,
         frequency=np.array([b.frequency for b in bonds], dtype=np.float64),

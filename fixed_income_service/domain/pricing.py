@@ -52,14 +52,38 @@ def price_and_risk(book: SettledBook, yields: FloatArray, convention: str) -> Pr
         curvature = _sum(book, discounted * t * (t + 1.0 / f_flow)) / (growth * growth)
         modified = np.where(price != 0.0, slope / price, 0.0)
         convexity = np.where(price != 0.0, curvature / price, 0.0)
+    macaulay = modified * growth
+    if convention == "street" and book.final_period.any():
+        price, modified, macaulay, convexity = _final_period(
+            book, yields, price, modified, macaulay, convexity
+        )
     dirty = price * book.scale
     return PriceRisk(
         dirty_price=dirty,
         modified_duration=modified,
-        macaulay_duration=modified * growth,
+        macaulay_duration=macaulay,
         convexity=convexity,
         dv01=modified * dirty * 1e-4,
     )
+
+
+def _final_period(
+    book: SettledBook, yields: FloatArray, *figures: FloatArray
+) -> tuple[FloatArray, ...]:
+    """Street convention in the last period: P = cash / (1 + y·t), simple interest (SIFMA,
+    Excel's PRICE with one period left); t is the period's share still to run, in years."""
+    price, modified, macaulay, convexity = (figure.copy() for figure in figures)
+    rows = np.flatnonzero(book.final_period)
+    t = book.street_time[book.starts[rows]]
+    cash = _sum(book, book.amount)[rows]
+    base = 1.0 + yields[rows] * t
+    with np.errstate(divide="ignore", invalid="ignore"):
+        # A yield that makes 1 + y·t non-positive prices nothing: infinite, refused upstream.
+        price[rows] = np.where(base > 0.0, cash / base, np.inf)
+        modified[rows] = t / base
+        macaulay[rows] = t
+        convexity[rows] = 2.0 * t * t / (base * base)
+    return price, modified, macaulay, convexity
 
 
 def solve_yields(
@@ -72,7 +96,9 @@ def solve_yields(
     f = book.frequency
     target = dirty_prices / book.scale
     exponent = -f[book.flow_bond] * book.times(convention)
-    skipped = np.isnan(target)
+    final = book.final_period if convention == "street" else np.zeros(len(f), dtype=bool)
+    final_yields = _final_period_yields(book, target, final)
+    skipped = np.isnan(target) | final
     active = np.flatnonzero(~skipped)
     rows = _Rows.of(book, exponent, active)
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
@@ -101,8 +127,23 @@ def solve_yields(
         bad = np.union1d(left, np.flatnonzero(~np.isfinite(x) & ~skipped)).astype(np.int64)
         if len(bad):
             x[bad] = _bisect(book, exponent, target, bad)
-    exists = np.isfinite(x) & (target > 0.0)
-    return f * np.expm1(x), exists
+    yields = np.where(final, final_yields, f * np.expm1(x))
+    exists = np.isfinite(yields) & (target > 0.0)
+    return yields, exists
+
+
+def _final_period_yields(
+    book: SettledBook, target: FloatArray, final: npt.NDArray[np.bool_]
+) -> FloatArray:
+    """The simple-interest yield of bonds in their last period: (cash / price - 1) / t."""
+    found = np.full(len(target), np.nan)
+    rows = np.flatnonzero(final & np.isfinite(target))
+    if len(rows):
+        t = book.street_time[book.starts[rows]]
+        cash = _sum(book, book.amount)[rows]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            found[rows] = np.where(t > 0.0, (cash / target[rows] - 1.0) / t, np.nan)
+    return found
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,9 @@ class SettledBook:
     accrued: FloatArray
     period: IntArray
     scale: FloatArray
+    # In its last (coupon or notional) period: the street convention discounts it by simple
+    # interest, as SIFMA's formula does.
+    final_period: npt.NDArray[np.bool_]
 
     def times(self, convention: str) -> FloatArray:
         """The flows' times in years under `true` or `street`."""
@@ -127,6 +130,7 @@ def _settle(book: CashflowBook, settlement: int) -> SettledBook:
         accrued=_accrued(book, period, settlement, elapsed) * scale,
         period=period,
         scale=scale,
+        final_period=period == book.last_period,
     )
 
 

@@ -48,7 +48,10 @@ def remaining_cashflows(
         index = int(settled.flow_index[position])
         period = int(book.flows["period"][index])
         time = float(times[position])
-        discount = (1.0 + yield_ / frequency) ** (-frequency * time)
+        if convention == "street" and settled.final_period[row]:
+            discount = 1.0 / (1.0 + yield_ * time)  # simple interest in the last period
+        else:
+            discount = (1.0 + yield_ / frequency) ** (-frequency * time)
         amount = float(settled.amount[position]) * scale
         flows.append(
             {

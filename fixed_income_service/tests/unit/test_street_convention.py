@@ -13,6 +13,10 @@ share, SIFMA's Standard Securities Calculation Methods formula):
   basis 1 (actual/actual) → 10.9191453 (support.microsoft.com, "DURATION function").
 - MDURATION: settlement 1 Jan 2008, maturity 1 Jan 2016, coupon 8 %, yield 9 %, semi-annual,
   basis 1 → 5.73567 (support.microsoft.com, "MDURATION function").
+- With one coupon period or less to redemption the same pages publish the simple-interest
+  formulas (SIFMA's too): PRICE = (100 + 100·rate/f) / (1 + (DSR/E)·(yld/f)) - (A/E)·100·rate/f
+  and YIELD = ((100 + 100·rate/f) - (price + (A/E)·100·rate/f)) / (price + (A/E)·100·rate/f)
+  * f·E/DSR.
 """
 
 from __future__ import annotations
@@ -78,3 +82,23 @@ def test_street_and_true_part_when_payments_move_off_the_coupon_date():
     street = price_and_risk(book, np.array([0.05]), "street").dirty_price[0]
     assert true < street
     assert street - true < 0.01
+
+
+def test_excel_price_and_yield_in_the_last_period_use_simple_interest():
+    # Settled 15 Aug 2017, three months before the 15 Nov 2017 maturity: A = 90, DSR = 90,
+    # E = 180 (30/360), the same 5.75 % coupon and 6.5 % yield as the PRICE example.
+    book = settled_bond(date(2007, 11, 15), date(2017, 11, 15), 0.0575, DayCount.THIRTY_360_US,
+                        date(2017, 8, 15))  # fmt: skip
+    coupon, a_over_e, dsr_over_e = 100 * 0.0575 / 2, 90 / 180, 90 / 180
+    published = (100 + coupon) / (1 + dsr_over_e * 0.065 / 2) - a_over_e * coupon
+    risk = price_and_risk(book, np.array([0.065]), "street")
+    assert risk.dirty_price[0] - book.accrued[0] == pytest.approx(published, abs=1e-11)
+    price = 99.5
+    dirty = price + a_over_e * coupon
+    published_yield = ((100 + coupon) - dirty) / dirty * (2 * 180 / 90)
+    yields, exists = solve_yields(book, np.array([dirty]), "street")
+    assert exists[0]
+    assert yields[0] == pytest.approx(published_yield, abs=1e-13)
+    # QuantLib's `true` convention compounds instead: the two conventions part here.
+    true = price_and_risk(book, np.array([0.065]), "true").dirty_price[0]
+    assert abs(true - risk.dirty_price[0]) > 1e-4

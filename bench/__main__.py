@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import sys
 
-from bench import equity, ledger
+from bench import equity, fixed_income, ledger
 
-BENCHMARKS = {"ledger": ledger.main, "equity": equity.main}
+BENCHMARKS = {"ledger": ledger.main, "equity": equity.main, "fixed_income": fixed_income.main}
 
 
 def main(argv: list[str]) -> int:

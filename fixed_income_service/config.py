@@ -19,6 +19,8 @@ class Settings(BaseFleetSettings):
         "postgresql+asyncpg://postgres@127.0.0.1:5432/finfleet_fixed_income"
     )
     redis_url: SecretStr = SecretStr("redis://127.0.0.1:6379/4")
+    # Analytics batches larger than this run as a Celery job with progress.
+    sync_batch_limit: int = 10_000
 
 
 @lru_cache

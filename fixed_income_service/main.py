@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from fixed_income_service.analytics.router import router as analytics
+from fixed_income_service.bonds.router import router as bonds
 from fixed_income_service.config import Settings, get_settings
+from fixed_income_service.curves.router import router as curves
 from fleetkit import probes
 from fleetkit.app import create_fleet_app
 
@@ -18,5 +21,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             "Bonds and their conventions, holiday calendars, yield curves, bond analytics, "
             "bond trades."
         ),
-        routers=[probes.router],
+        routers=[bonds, curves, analytics, probes.router],
     )

@@ -197,6 +197,8 @@ _TABLE: tuple[tuple[str, str, frozenset[Role] | set[Role], Condition], ...] = (
     # action            kind         roles                             when
     ("read",            "*",         STAFF | {SERVICE},                same_tenant),
     ("read",            "*",         EVERYONE | {SERVICE},             reference_data),
+    ("write",           "bond",      {ADMIN},                          reference_data),
+    ("write",           "curve",     {ADMIN},                          reference_data),
     ("read",            "campaign",  {INVESTOR},                       same_tenant),
     ("read",            "*",         {INVESTOR},                       personal),
     ("write",           "portfolio", {OWNER, MANAGER},                 same_tenant),

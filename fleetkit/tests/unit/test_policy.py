@@ -223,3 +223,11 @@ def test_authorize_raises_exactly_when_decide_refuses(who, action, what) -> None
     else:
         with pytest.raises(NotFound if decision.not_found else Forbidden):
             authorize(who, action, what)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_only_an_admin_adds_bonds_and_curves_to_the_shared_reference_data(role: str) -> None:
+    for kind in ("bond", "curve"):
+        assert decide(principal(role), "write", resource(kind, tenant=None)).allowed == (
+            role == "admin"
+        )

@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 import uuid
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from ledger_service.domain.refusals import Refusal
 
@@ -27,6 +28,24 @@ class Balances:
     posted: int
     pending: int
     available: int
+
+
+class AccountAsset(Protocol):
+    """What never changes about an account once it is opened: its asset and that asset's scale."""
+
+    @property
+    def asset_code(self) -> str: ...
+
+    @property
+    def scale(self) -> int: ...
+
+
+@dataclass(frozen=True)
+class AccountAssetRow:
+    """An account's asset, read without locking the account."""
+
+    asset_code: str
+    scale: int
 
 
 @dataclass

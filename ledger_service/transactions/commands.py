@@ -8,7 +8,7 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
-from ledger_service.domain.accounts import AccountState
+from ledger_service.domain.accounts import AccountAsset
 from ledger_service.domain.amounts import to_minor_units
 from ledger_service.domain.engine import TransactionCommand
 from ledger_service.domain.refusals import Refusal
@@ -41,7 +41,7 @@ def resolution_id(target_id: uuid.UUID, kind: str) -> uuid.UUID:
 
 
 def creation_command(
-    request: TransactionCreate, accounts: Mapping[uuid.UUID, AccountState], group: str | None = None
+    request: TransactionCreate, accounts: Mapping[uuid.UUID, AccountAsset], group: str | None = None
 ) -> TransactionCommand:
     """A posted or pending transaction; amounts converted with each account's scale."""
     request_hash = request_fingerprint(request)
@@ -86,7 +86,7 @@ def resolution_command(
     )
 
 
-def _units(amount: str, account_id: uuid.UUID, accounts: Mapping[uuid.UUID, AccountState]) -> int:
+def _units(amount: str, account_id: uuid.UUID, accounts: Mapping[uuid.UUID, AccountAsset]) -> int:
     account = accounts.get(account_id)
     if account is None:
         raise Refusal("unknown-account", f"account {account_id} does not exist")
@@ -97,7 +97,7 @@ def _condition(
     account_id: uuid.UUID,
     floor: str | None,
     version: int | None,
-    accounts: Mapping[uuid.UUID, AccountState],
+    accounts: Mapping[uuid.UUID, AccountAsset],
 ) -> Condition:
     account = accounts.get(account_id)
     if account is None:

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from ledger_service.domain.accounts import AccountState
+from ledger_service.domain.accounts import AccountAssetRow, AccountState
 from ledger_service.domain.engine import NewTransaction
 from ledger_service.domain.transactions import Line, RecordedTransaction
 
@@ -22,6 +22,21 @@ ACCOUNT_COLUMNS = """
 def account_state(row: Any) -> AccountState:
     """The domain view of a row starting with ACCOUNT_COLUMNS."""
     return AccountState(*(row[i] for i in range(14)))
+
+
+async def account_assets(
+    conn: Any, tenant_id: str, ids: Iterable[uuid.UUID]
+) -> dict[uuid.UUID, AccountAssetRow]:
+    """The asset and scale of the tenant's accounts among `ids`, without locking them (an
+    account's asset never changes); ids of no account of this tenant are absent."""
+    rows = await conn.fetch(
+        "SELECT a.id, a.asset_code, s.scale FROM unnest($1::uuid[]) AS wanted (id) "
+        "JOIN accounts a ON a.id = wanted.id JOIN assets s ON s.code = a.asset_code "
+        "WHERE a.tenant_id = $2",
+        list(set(ids)),
+        tenant_id,
+    )
+    return {row["id"]: AccountAssetRow(row["asset_code"], row["scale"]) for row in rows}
 
 
 async def lock_accounts(

@@ -17,8 +17,8 @@ import asyncpg
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fleetkit.db import driver_connection
-from fleetkit.events.outbox import EventContext, outbox_rows
-from ledger_service.domain.accounts import AccountState
+from fleetkit.events.outbox import EventContext, OutboxRows, outbox_rows
+from ledger_service.domain.accounts import AccountAsset, AccountState
 from ledger_service.domain.amounts import to_decimal_string
 from ledger_service.domain.engine import (
     BatchState,
@@ -32,6 +32,7 @@ from ledger_service.domain.transactions import (
     PENDING,
     POST_HOLD,
     VOID_HOLD,
+    Line,
 )
 from ledger_service.transactions import repository
 from ledger_service.transactions.commands import creation_command
@@ -97,17 +98,40 @@ async def create_transactions(
     `contexts` (one per request) ties each item's event to its own request when one call
     serves many (the posting sequencer); by default every event has the current context."""
 
+    ids = {line.account_id for r in requests for line in r.lines}
+    ids |= {c.account_id for r in requests for c in r.conditions}
+    transaction_ids = [r.id for r in requests]
+    prepared: _Prepared | None = None
+    if before is None:
+        # An account's asset and scale never change, so they are read before the locks, and
+        # what depends only on them (minor units, fingerprints, event envelopes) is worked
+        # out before too: concurrent batches wait on each other's locks, and every
+        # millisecond spent holding them is a millisecond of throughput lost.
+        assets = await repository.account_assets(await driver_connection(session), tenant_id, ids)
+        commands = [creation_command(r, assets, getattr(r, "group", None)) for r in requests]
+        prepared = _prepare_events(tenant_id, commands, assets, contexts)
+
     async def decide(conn: Any) -> tuple[list[TransactionCommand], Any]:
-        ids = {line.account_id for r in requests for line in r.lines}
-        ids |= {c.account_id for r in requests for c in r.conditions}
         accounts, existing, now = await repository.lock_accounts(
-            conn, tenant_id, ids, [r.id for r in requests]
+            conn, tenant_id, ids, transaction_ids
         )
-        commands = [creation_command(r, accounts, getattr(r, "group", None)) for r in requests]
+        if prepared is None:  # `before` may open an account this batch uses
+            return [creation_command(r, accounts, getattr(r, "group", None)) for r in requests], (
+                accounts,
+                existing,
+                now,
+                {},
+            )
         return commands, (accounts, existing, now, {})
 
     return await _with_retry(
-        session, tenant_id, decide, atomic=atomic, before=before, contexts=contexts
+        session,
+        tenant_id,
+        decide,
+        atomic=atomic,
+        before=before,
+        contexts=contexts,
+        prepared=prepared,
     )
 
 
@@ -119,6 +143,7 @@ async def _with_retry(
     atomic: bool,
     before: Callable[[Any], Awaitable[None]] | None = None,
     contexts: Sequence[EventContext] | None = None,
+    prepared: _Prepared | None = None,
 ) -> Applied:
     # A lost race on a unique index aborts the database transaction: it is rolled back and the
     # batch decided afresh in a new one (cheaper than a savepoint around every attempt). So
@@ -135,12 +160,16 @@ async def _with_retry(
             created = [o.created for o in outcomes if o.created is not None]
             committed_at = None
             if created:
-                events = outbox_rows(
-                    PRODUCER,
-                    [_event(tenant_id, c, accounts) for c in created],
-                    contexts=None
-                    if contexts is None
-                    else [contexts[o.index] for o in outcomes if o.created is not None],
+                events = (
+                    prepared.of(outcomes)
+                    if prepared is not None
+                    else outbox_rows(
+                        PRODUCER,
+                        [_event(tenant_id, c, accounts) for c in created],
+                        contexts=None
+                        if contexts is None
+                        else [contexts[o.index] for o in outcomes if o.created is not None],
+                    )
                 )
                 committed_at = await repository.write_batch(
                     conn, tenant_id, created, accounts.values(), events
@@ -170,10 +199,48 @@ async def _check_refusals_against_twins(
         raise _DecidedOnStaleView
 
 
+class _Prepared:
+    """Outbox rows worked out before the locks, one per command; `of` keeps the created."""
+
+    def __init__(self, rows: OutboxRows):
+        self.stream, self.ids, self.types, self.envelopes = rows
+
+    def of(self, outcomes: Sequence[Outcome]) -> OutboxRows:
+        kept = [o.index for o in outcomes if o.created is not None]
+        return (
+            self.stream,
+            [self.ids[i] for i in kept],
+            [self.types[i] for i in kept],
+            [self.envelopes[i] for i in kept],
+        )
+
+
+def _prepare_events(
+    tenant_id: str,
+    commands: Sequence[TransactionCommand],
+    assets: Mapping[uuid.UUID, AccountAsset],
+    contexts: Sequence[EventContext] | None,
+) -> _Prepared:
+    # A created posted or pending transaction records its command's own lines, so its event
+    # is known before the engine decides; a refused command's envelope is simply dropped.
+    events = [
+        _event_of(tenant_id, c, c.lines if c.invalid is None else (), assets) for c in commands
+    ]
+    return _Prepared(outbox_rows(PRODUCER, events, contexts=contexts))
+
+
 def _event(
     tenant_id: str, item: NewTransaction, accounts: Mapping[uuid.UUID, AccountState]
 ) -> tuple[str, dict[str, Any], str]:
-    command = item.command
+    return _event_of(tenant_id, item.command, item.lines, accounts)
+
+
+def _event_of(
+    tenant_id: str,
+    command: TransactionCommand,
+    lines: Sequence[Line],
+    accounts: Mapping[uuid.UUID, AccountAsset],
+) -> tuple[str, dict[str, Any], str]:
     payload: dict[str, Any] = {
         "transaction_id": str(command.id),
         "kind": command.kind,
@@ -185,7 +252,7 @@ def _event(
                 "amount": to_decimal_string(line.amount, accounts[line.account_id].scale),
                 "asset": _asset(accounts[line.account_id]),
             }
-            for line in item.lines
+            for line in lines
         ],
         "committed_at": None,  # set by the database when the batch is written
         "metadata": dict(command.metadata),
@@ -193,5 +260,5 @@ def _event(
     return EVENT_OF_KIND[command.kind], payload, tenant_id
 
 
-def _asset(account: AccountState) -> str:
+def _asset(account: AccountAsset) -> str:
     return f"{account.asset_code}/{account.scale}"

@@ -116,13 +116,10 @@ async def create_transactions(
             conn, tenant_id, ids, transaction_ids
         )
         if prepared is None:  # `before` may open an account this batch uses
-            return [creation_command(r, accounts, getattr(r, "group", None)) for r in requests], (
-                accounts,
-                existing,
-                now,
-                {},
-            )
-        return commands, (accounts, existing, now, {})
+            decided = [creation_command(r, accounts, getattr(r, "group", None)) for r in requests]
+        else:
+            decided = commands
+        return decided, (accounts, existing, now, {})
 
     return await _with_retry(
         session,

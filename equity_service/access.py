@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from fleetkit.auth import require_tenant
 from fleetkit.policy import Principal, Resource, authorize
-from fleetkit.problems import ProblemError
 
 
 def may_read_reference(principal: Principal) -> None:
@@ -12,9 +12,8 @@ def may_read_reference(principal: Principal) -> None:
 
 
 def tenant_of(principal: Principal) -> str:
-    if not principal.tenant_id:
-        raise ProblemError(403, "tenant-required", "orders act for a tenant")
-    return principal.tenant_id
+    """The caller's tenant; a call without one is refused."""
+    return require_tenant(principal, "orders")
 
 
 def may_read_orders(principal: Principal) -> str:

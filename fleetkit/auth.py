@@ -49,3 +49,10 @@ async def authenticate(request: Request) -> Principal:
 
 
 CurrentPrincipal = Annotated[Principal, Depends(authenticate)]
+
+
+def require_tenant(principal: Principal, acting: str) -> str:
+    """The caller's tenant; a 403 `tenant-required` problem when the token names none."""
+    if not principal.tenant_id:
+        raise ProblemError(403, "tenant-required", f"{acting} act for a tenant")
+    return principal.tenant_id

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
+from fleetkit.auth import require_tenant
 from fleetkit.policy import Principal, Resource, authorize
-from fleetkit.problems import ProblemError
 
 
 def tenant_of(principal: Principal) -> str:
-    """The caller's tenant; a ledger call without one is refused."""
-    if not principal.tenant_id:
-        raise ProblemError(403, "tenant-required", "ledger calls act for a tenant")
-    return principal.tenant_id
+    """The caller's tenant; a call without one is refused."""
+    return require_tenant(principal, "ledger calls")
 
 
 def may_read(principal: Principal) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from fleetkit.refusals import Refusal as BaseRefusal
+
 # kind → HTTP status of the problem response
 REFUSAL_STATUS = {
     "invalid-asset": 422,
@@ -32,14 +34,7 @@ REFUSAL_STATUS = {
 }
 
 
-class Refusal(Exception):  # noqa: N818 - a refusal is a business outcome, not a bug
+class Refusal(BaseRefusal):
     """The ledger will not do this; `kind` is stable and names the reason."""
 
-    def __init__(self, kind: str, detail: str):
-        super().__init__(detail)
-        self.kind = kind
-        self.detail = detail
-
-    @property
-    def status(self) -> int:
-        return REFUSAL_STATUS.get(self.kind, 422)
+    statuses = REFUSAL_STATUS

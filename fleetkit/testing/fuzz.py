@@ -1,0 +1,119 @@
+"""Checks for fuzzing a service's OpenAPI with schemathesis (DESIGN.md §7).
+
+Every service is fuzzed the same way: generated requests, valid and invalid, with a valid
+internal token; no answer may be a 5xx, every error must be an RFC 9457 problem document
+with a stable type, and successful answers must match the documented schema.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import schemathesis
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis.errors import Unsatisfiable
+from schemathesis import GenerationMode
+from schemathesis.checks import (
+    CheckContext,
+    not_a_server_error,
+    response_schema_conformance,
+)
+from schemathesis.core.result import Err
+
+from fleetkit.problems import PROBLEM_JSON, TYPE_PREFIX
+from fleetkit.testing.plugin import DB_PREFIX, TestResources, migrate, recreate_database
+from fleetkit.testing.served import asyncpg_url, served_service
+
+UVICORN_PARSER_REFUSAL = b"Invalid HTTP request received."
+
+
+def problem_document(ctx: CheckContext, response: Any, case: Any) -> bool | None:
+    """An error answer is `application/problem+json` with a finfleet type and its status."""
+    if response.status_code < 400 or _refused_by_http_parser(response):
+        return None
+    content_type = response.headers.get("content-type", [""])
+    if isinstance(content_type, list):
+        content_type = content_type[0] if content_type else ""
+    assert content_type.startswith(PROBLEM_JSON), (
+        f"{response.status_code} answered with content type {content_type!r}, not a problem"
+    )
+    document = json.loads(response.content)
+    assert isinstance(document, dict), "a problem document is a JSON object"
+    assert str(document.get("type", "")).startswith(TYPE_PREFIX), (
+        f"problem type {document.get('type')!r} is not a finfleet problem type"
+    )
+    assert document.get("status") == response.status_code, "the problem's status differs"
+    assert document.get("title"), "a problem has a title"
+    return True
+
+
+def _refused_by_http_parser(response: Any) -> bool:
+    # uvicorn's HTTP parser answers a request line it cannot parse (an over-long or malformed
+    # URL) itself, before any app code runs: that 400 is the server's, not a service answer.
+    return bool(response.status_code == 400 and response.content == UVICORN_PARSER_REFUSAL)
+
+
+def successful_answer_matches_schema(ctx: CheckContext, response: Any, case: Any) -> bool | None:
+    """A 2xx answer matches the operation's documented response schema."""
+    if response.status_code >= 300:
+        return None
+    passed: bool | None = response_schema_conformance(ctx, response, case)
+    return passed
+
+
+FLEET_CHECKS = [not_a_server_error, problem_document, successful_answer_matches_schema]
+
+
+def fuzz_operations(
+    base_url: str, token: str, *, examples: int, modes: tuple[str, ...] = ("positive", "negative")
+) -> list[str]:
+    """Fuzz every operation of the OpenAPI at `base_url`; returns one line per failure.
+
+    Each operation gets `examples` generated requests per mode (schema-valid, then invalid),
+    derandomized so a failure repeats on the next run; hypothesis shrinks what fails.
+    """
+    schema = schemathesis.openapi.from_url(f"{base_url}/openapi.json")
+    headers = {"Authorization": f"Bearer {token}"}
+    failures: list[str] = []
+    for result in schema.get_all_operations():
+        if isinstance(result, Err):
+            failures.append(f"the OpenAPI document is not valid: {result.err()}")
+            continue
+        operation = result.ok()
+        for mode in modes:
+            strategy = operation.as_strategy(GenerationMode(mode))
+
+            @given(case=strategy)
+            @settings(
+                max_examples=examples,
+                deadline=None,
+                suppress_health_check=list(HealthCheck),
+                derandomize=True,
+                database=None,
+                phases=[Phase.generate, Phase.shrink],
+            )
+            def call(case: Any) -> None:
+                case.call_and_validate(
+                    base_url=base_url, headers=headers, checks=FLEET_CHECKS, timeout=30
+                )
+
+            try:
+                call()
+            except Unsatisfiable:
+                continue  # no invalid request exists for an operation without inputs
+            except Exception as failure:  # every operation is fuzzed, not only up to the first
+                failures.append(f"{operation.label} ({mode}): {failure}")
+    return failures
+
+
+def fuzz_service(package: str, resources: TestResources, *, examples: int) -> list[str]:
+    """Serve `package` on a fresh database of its own and fuzz its whole OpenAPI."""
+    short = package.removesuffix("_service")
+    sync_url = recreate_database(f"{DB_PREFIX}_fuzz_{short}_{resources.worker_id}")
+    migrate(package, sync_url)
+    redis_url, _ = resources.redis_urls()
+    with served_service(
+        package, database_url=asyncpg_url(sync_url), redis_url=redis_url, keys=resources.keys
+    ) as service:
+        return fuzz_operations(service.base_url, service.token(), examples=examples)

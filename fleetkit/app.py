@@ -48,11 +48,14 @@ def create_fleet_app(
     routers: Sequence[APIRouter],
     public_routers: Sequence[APIRouter] = (),
     description: str = "",
+    row_security: bool = False,
 ) -> FastAPI:
     """A FastAPI app with the fleet's defaults and the service's routers under `/v1`.
 
     `routers` require a valid internal token; `public_routers` (the gateway's own) do their
-    own authentication and are mounted as they are.
+    own authentication and are mounted as they are. `row_security`: the service's migrations
+    isolate its tenant tables, and request transactions act for the caller's tenant
+    (`fleetkit.row_security`).
     """
     configure_logging(settings.service_name, settings.fleet.log_level)
     engine = make_engine(settings.database_url.get_secret_value(), pool_size=settings.db_pool_size)
@@ -70,7 +73,7 @@ def create_fleet_app(
     app.state.settings = settings
     app.state.closers = []  # async callables run at shutdown (downstream clients, ...)
     app.state.engine = engine
-    app.state.sessionmaker = make_sessionmaker(engine)
+    app.state.sessionmaker = make_sessionmaker(engine, row_security=row_security)
     app.state.redis = make_redis(settings.redis_url.get_secret_value())
     app.state.bus = make_redis(settings.fleet.bus_redis_url)
     app.state.token_verifier = TokenVerifier(settings.service_name, settings.fleet.public_keys())

@@ -9,6 +9,7 @@ from fastapi import Depends, Request
 from fleetkit.internal_jwt import InternalClaims, InvalidToken, TokenVerifier
 from fleetkit.policy import Principal
 from fleetkit.problems import ProblemError
+from fleetkit.row_security import bind_tenant
 
 
 def bearer_token(request: Request) -> str | None:
@@ -44,6 +45,7 @@ async def authenticate(request: Request) -> Principal:
     claims = verify_bearer(request, request.app.state.token_verifier, realm="finfleet-internal")
     principal = principal_from_claims(claims)
     request.state.principal = principal
+    bind_tenant(principal.tenant_id)
     request.state.caller = claims.issuer
     return principal
 

@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from sqlalchemy import MetaData, text
+from sqlalchemy import MetaData
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -14,6 +14,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.orm import DeclarativeBase
+
+from fleetkit.row_security import WHOLE_BOOK, TenantScopedSession
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -44,22 +46,37 @@ def make_engine(url: str, *, pool_size: int = 5) -> AsyncEngine:
     return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_recycle=1800)
 
 
-def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    """Sessions that keep loaded objects usable after commit."""
+def make_sessionmaker(
+    engine: AsyncEngine, *, row_security: bool = False
+) -> async_sessionmaker[AsyncSession]:
+    """Sessions that keep loaded objects usable after commit.
+
+    With `row_security` (a service whose migrations isolate its tenant tables), their
+    transactions act for the tenant of the request or `acting_for` block they begin in
+    (`fleetkit.row_security`)."""
+    if row_security:
+        return async_sessionmaker(
+            engine, expire_on_commit=False, sync_session_class=TenantScopedSession
+        )
     return async_sessionmaker(engine, expire_on_commit=False)
-
-
-async def set_tenant(session: AsyncSession, tenant_id: str | None) -> None:
-    """Scope row-level security to one tenant for the rest of this transaction."""
-    await session.execute(
-        text("SELECT set_config('app.tenant_id', :tenant, true)"), {"tenant": tenant_id or ""}
-    )
 
 
 async def request_session(request: Request) -> AsyncIterator[AsyncSession]:
     """The request's unit of work: commit when the handler returns, roll back when it raises."""
+    async for session in _unit_of_work(request, {}):
+        yield session
+
+
+async def whole_book_session(request: Request) -> AsyncIterator[AsyncSession]:
+    """A request's unit of work over every tenant's rows, for use cases that span the book
+    (the ledger's audit chain): row-level security does not narrow it to the caller."""
+    async for session in _unit_of_work(request, {WHOLE_BOOK: True}):
+        yield session
+
+
+async def _unit_of_work(request: Request, info: dict[str, Any]) -> AsyncIterator[AsyncSession]:
     sessionmaker: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
-    async with sessionmaker() as session:
+    async with sessionmaker(info=info) as session:
         try:
             yield session
         except BaseException:
@@ -72,6 +89,7 @@ async def request_session(request: Request) -> AsyncIterator[AsyncSession]:
 # scope="function": the commit happens before the response is sent, so a failed commit is an
 # error answer, never a success the database did not keep.
 SessionDep = Annotated[AsyncSession, Depends(request_session, scope="function")]
+WholeBookSessionDep = Annotated[AsyncSession, Depends(whole_book_session, scope="function")]
 
 
 async def driver_connection(session: AsyncSession) -> Any:

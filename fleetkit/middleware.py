@@ -12,6 +12,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from fleetkit.metrics import HTTP_LATENCY, HTTP_REQUESTS
 from fleetkit.problems import send_unexpected_error
 from fleetkit.request_context import request_id_var, traceparent_var
+from fleetkit.row_security import TenantScope, tenant_scope
 
 log = logging.getLogger("fleetkit.access")
 _TRACEPARENT = re.compile(r"^00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$")
@@ -56,6 +57,7 @@ class RequestContextMiddleware:
             _child_traceparent(incoming) if _TRACEPARENT.match(incoming) else _new_traceparent()
         )
         rid_token = request_id_var.set(request_id[:64])
+        scope_token = tenant_scope.set(TenantScope())
         tp_token = traceparent_var.set(traceparent)
         status = 500
         status_sent = False
@@ -96,4 +98,5 @@ class RequestContextMiddleware:
                 extra={"route": template, "status": status, "duration_ms": round(elapsed * 1e3, 2)},
             )
             request_id_var.reset(rid_token)
+            tenant_scope.reset(scope_token)
             traceparent_var.reset(tp_token)

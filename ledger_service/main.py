@@ -25,6 +25,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             "reversals, balances as of any time, a hash-chained audit log."
         ),
         routers=[assets, accounts, transactions, movements, audit, probes.router],
+        row_security=True,
     )
     app.state.posting_sequencer = PostingSequencer(app.state.sessionmaker)
     return app

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from fleetkit.auth import CurrentPrincipal
-from fleetkit.db import SessionDep
+from fleetkit.db import WholeBookSessionDep
 from ledger_service.access import may_post, may_read
 from ledger_service.audit import service
 from ledger_service.audit.schemas import ChainVerification, LinkResult
@@ -14,8 +14,11 @@ router = APIRouter(prefix="/audit", tags=["audit"])
 
 
 @router.get("/verify", response_model=ChainVerification)
-async def verify_audit_chain(principal: CurrentPrincipal, session: SessionDep) -> ChainVerification:
-    """Recompute every link of the chain from the stored transactions."""
+async def verify_audit_chain(
+    principal: CurrentPrincipal, session: WholeBookSessionDep
+) -> ChainVerification:
+    """Recompute every link of the chain from the stored transactions (every tenant's: the
+    chain covers the whole book; only the caller's own count is reported)."""
     tenant = may_read(principal)
     report = await service.verify_chain(session, tenant_id=tenant)
     return ChainVerification(
@@ -28,7 +31,9 @@ async def verify_audit_chain(principal: CurrentPrincipal, session: SessionDep) -
 
 
 @router.post("/link", response_model=LinkResult)
-async def link_pending_transactions(principal: CurrentPrincipal, session: SessionDep) -> LinkResult:
+async def link_pending_transactions(
+    principal: CurrentPrincipal, session: WholeBookSessionDep
+) -> LinkResult:
     """Append the queued transactions to the chain now (the worker does it every few seconds)."""
     may_post(principal)
     return LinkResult(linked=await service.link_pending_transactions(session))

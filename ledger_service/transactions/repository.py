@@ -45,14 +45,15 @@ async def lock_accounts(
     """Lock the tenant's accounts among `ids` in id order (a fixed order: no deadlocks).
 
     In the same round trip: the request fingerprints of transactions that already exist with
-    `transaction_ids`, and the database clock.
+    `transaction_ids`, and the database clock. Ids are unique across tenants: another tenant's
+    transaction with the same id is seen as a different request (the id is taken,
+    "transaction-id-reused") and nothing of it is shown (migration 0004's function, which
+    looks past row-level security for this alone).
     """
     transaction_ids = list(set(transaction_ids))
     rows = await conn.fetch(
         f"SELECT {ACCOUNT_COLUMNS}, statement_timestamp() AS now, "
-        "(SELECT array_agg(t.id::text || ' ' || "
-        f"{_HASH_SEEN_BY_TENANT.format(tenant='$2')}) FROM transactions t "
-        " WHERE t.id = ANY($3::uuid[])) AS existing "
+        "transaction_fingerprints($3::uuid[], $2) AS existing "
         "FROM accounts a JOIN assets s ON s.code = a.asset_code "
         "WHERE a.id = ANY($1::uuid[]) AND a.tenant_id = $2 ORDER BY a.id FOR UPDATE OF a",
         sorted(set(ids)),
@@ -61,22 +62,14 @@ async def lock_accounts(
     )
     if not rows:  # no account at all: still answer the other two questions
         row = await conn.fetchrow(
-            "SELECT statement_timestamp() AS now, (SELECT array_agg(t.id::text || ' ' || "
-            f"{_HASH_SEEN_BY_TENANT.format(tenant='$2')}) FROM transactions t "
-            "WHERE t.id = ANY($1::uuid[])) AS existing",
+            "SELECT statement_timestamp() AS now, "
+            "transaction_fingerprints($1::uuid[], $2) AS existing",
             transaction_ids,
             tenant_id,
         )
         return {}, _existing(row["existing"]), row["now"]
     accounts = {row["id"]: account_state(row) for row in rows}
     return accounts, _existing(rows[0]["existing"]), rows[0]["now"]
-
-
-# Another tenant's transaction with the same id is seen as a different request: the id is
-# taken ("transaction-id-reused"), and nothing of it is shown.
-_HASH_SEEN_BY_TENANT = (
-    "CASE WHEN t.tenant_id = {tenant} THEN t.request_hash ELSE 'another-tenant' END"
-)
 
 
 def _existing(pairs: list[str] | None) -> dict[uuid.UUID, str]:
@@ -129,9 +122,7 @@ async def existing_hashes(
 ) -> dict[uuid.UUID, str]:
     """Request fingerprints of transactions that exist now with these ids (a fresh snapshot)."""
     row = await conn.fetchrow(
-        "SELECT (SELECT array_agg(t.id::text || ' ' || "
-        f"{_HASH_SEEN_BY_TENANT.format(tenant='$2')}) FROM transactions t "
-        "WHERE t.id = ANY($1::uuid[])) AS existing",
+        "SELECT transaction_fingerprints($1::uuid[], $2) AS existing",
         list(set(ids)),
         tenant_id,
     )

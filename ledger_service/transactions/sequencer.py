@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from fleetkit.events.outbox import EventContext, event_context
+from fleetkit.row_security import acting_for
 from ledger_service.domain.engine import Outcome
 from ledger_service.transactions import service
 from ledger_service.transactions.schemas import TransactionCreate
@@ -91,6 +92,12 @@ class PostingSequencer:
                         _fail(waiting, alone)
 
     async def _apply(self, tenant_id: str, group: Sequence[_Waiting]) -> None:
+        # A round serves many requests (and tenants) from one task: it acts for each group's
+        # tenant explicitly rather than for whichever request happened to start the task.
+        with acting_for(tenant_id):
+            await self._apply_for_tenant(tenant_id, group)
+
+    async def _apply_for_tenant(self, tenant_id: str, group: Sequence[_Waiting]) -> None:
         async with self._sessionmaker() as session:
             applied = await service.create_transactions(
                 session,

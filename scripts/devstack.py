@@ -44,6 +44,8 @@ from cryptography.hazmat.primitives.serialization import (
 from psycopg import sql
 from psycopg.rows import TupleRow
 
+from fleetkit.row_security import create_tenant_role
+
 PLACEHOLDER = "change-me"
 PRIVATE_HOST = "127.0.0.1"
 PRIVATE_POSTGRES_PORT = 5433
@@ -760,6 +762,10 @@ def restore_databases(env: Mapping[str, str], source: Path) -> None:
     if not any(dump.exists() for dump in dumps.values()):
         raise DevstackError(f"no <database>.dump files in {source}")
     create_databases(env)
+    # Roles are the cluster's, not a database's: a dump grants to `finfleet_tenant` but cannot
+    # create it, so a restore into a new cluster creates it first.
+    with psycopg.connect(libpq_url(env[SERVICES[0].database_key]), autocommit=True) as conn:
+        conn.execute(create_tenant_role()[0])
     pg_restore = postgres_client("pg_restore")
     for service, dump in dumps.items():
         if not dump.exists():

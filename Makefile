@@ -23,6 +23,9 @@ DEVSTACK = $(UV) run python -m scripts.devstack
 TAIL ?= 200
 PYTEST_ARGS ?=
 BACKUP_STAMP := $(shell date -u +%Y-%m-%d_%H%M%S)
+# Dumps grant to this role but roles belong to the cluster: a restore creates it first
+# (the statement of fleetkit.row_security.create_tenant_role).
+CREATE_TENANT_ROLE := DO \$$\$$ BEGIN CREATE ROLE finfleet_tenant NOLOGIN NOBYPASSRLS; EXCEPTION WHEN duplicate_object THEN NULL; END \$$\$$
 
 # Checked once, and only by targets that need it.
 HAVE_ENGINE = $(eval HAVE_ENGINE := $(shell command -v docker >/dev/null 2>&1 \
@@ -162,6 +165,7 @@ restore: ## restore every database from BACKUP=backups/<date> (overwrites curren
 		dump="$(BACKUP)/finfleet_$$s.dump"; \
 		if [ ! -f "$$dump" ]; then echo "warning: $$dump is missing, $$s left as is"; continue; fi; \
 		db=$$($(call compose_db_of,$$base)); \
+		$(COMPOSE) exec -T $$db sh -c 'psql -q -U "$$POSTGRES_USER" -d "$${POSTGRES_DB:-$$POSTGRES_USER}" -c "$(CREATE_TENANT_ROLE)"'; \
 		$(COMPOSE) exec -T $$db sh -c 'pg_restore -U "$$POSTGRES_USER" --clean --if-exists --no-owner -d "$${POSTGRES_DB:-$$POSTGRES_USER}"' \
 			< "$$dump"; \
 		echo "restored $$dump"; \

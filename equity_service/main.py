@@ -29,6 +29,7 @@ def create_app(
             "corporate actions."
         ),
         routers=[instruments, market_data, orders, positions, probes.router],
+        row_security=True,
     )
     app.state.books = ledger_books(settings, ledger_transport)
     app.state.closers.append(app.state.books.client.aclose)

@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import text
 
 from fixed_income_service.main import create_app
+from fixed_income_service.tests.acme_note import note
 from fleetkit.testing.plugin import truncate_all
 
 TENANT = "acme"
@@ -60,6 +61,21 @@ async def desk(desk_app):
     transport = httpx.ASGITransport(app=desk_app)
     async with httpx.AsyncClient(transport=transport, base_url="http://fixed-income") as client:
         yield client
+
+
+@pytest.fixture
+def owner(auth_headers):
+    """Headers of the tenant's owner, who may trade."""
+    return auth_headers(tenant_id=TENANT, roles=frozenset({"owner"}))
+
+
+@pytest.fixture
+async def bond_id(desk, auth_headers) -> str:
+    """The Acme note, added by an admin."""
+    admin = auth_headers(tenant_id="ops", roles=frozenset({"admin"}))
+    response = await desk.post("/v1/bonds", json=note(), headers=admin)
+    assert response.status_code == 201, response.text
+    return str(response.json()["id"])
 
 
 @dataclass

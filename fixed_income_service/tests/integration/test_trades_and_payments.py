@@ -7,11 +7,9 @@ bond; coupon amounts are hand-worked (5 % a year, 30/360, regular half years: 2.
 
 from __future__ import annotations
 
-import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
 
-import pytest
 import QuantLib as ql  # noqa: N813
 from sqlalchemy import text
 
@@ -19,50 +17,17 @@ from fixed_income_service.bonds.schemas import BondTermsIn
 from fixed_income_service.bonds.service import domain_terms
 from fixed_income_service.payments.service import pay_due
 from fixed_income_service.tests import quantlib_oracle
+from fixed_income_service.tests.acme_note import (
+    COUPON_DATES,
+    MATURITY,
+    TODAY,
+    months_before,
+    note,
+    trade,
+)
 from fixed_income_service.tests.integration.conftest import TENANT, ledger_sums, outbox_events
 
 PROBLEM = "urn:finfleet:problem:"
-TODAY = datetime.now(UTC).date()
-
-
-def months_before(day: date, months: int) -> date:
-    total = day.year * 12 + day.month - 1 - months
-    return date(total // 12, total % 12 + 1, day.day)
-
-
-# Maturity on the 15th about 13 months ahead, issued 18 months before it: every period is a
-# regular half year, the first coupon date is ahead, the issue date behind.
-MATURITY = (TODAY + timedelta(days=400)).replace(day=15)
-COUPON_DATES = [months_before(MATURITY, 12), months_before(MATURITY, 6), MATURITY]
-
-
-def note(isin: str = "US0000000AB1", issue: date | None = None) -> dict[str, object]:
-    return {
-        "name": "Acme 5% note",
-        "isin": isin,
-        "currency": "USD",
-        "bond_type": "fixed",
-        "coupon_rate": "0.05",
-        "issue_date": (issue or months_before(MATURITY, 18)).isoformat(),
-        "maturity_date": MATURITY.isoformat(),
-        "frequency": 2,
-        "day_count": "30/360 US",
-        "calendar": "WEEKENDS",
-        "payment_convention": "unadjusted",
-    }
-
-
-@pytest.fixture
-def owner(auth_headers):
-    return auth_headers(tenant_id=TENANT, roles=frozenset({"owner"}))
-
-
-@pytest.fixture
-async def bond_id(desk, auth_headers) -> str:
-    admin = auth_headers(tenant_id="ops", roles=frozenset({"admin"}))
-    response = await desk.post("/v1/bonds", json=note(), headers=admin)
-    assert response.status_code == 201, response.text
-    return str(response.json()["id"])
 
 
 def quantlib_accrued(spec: dict[str, object], settlement: date) -> Decimal:
@@ -76,19 +41,6 @@ def quantlib_accrued(spec: dict[str, object], settlement: date) -> Decimal:
 
 def cents(amount: Decimal) -> Decimal:
     return amount.quantize(Decimal("0.01"), rounding=ROUND_HALF_EVEN)
-
-
-def trade(
-    bond_id: str, account: uuid.UUID, side: str, face: str, clean: str, cid: str
-) -> dict[str, str]:
-    return {
-        "client_trade_id": cid,
-        "account_id": str(account),
-        "bond_id": bond_id,
-        "side": side,
-        "face_amount": face,
-        "clean_price": clean,
-    }
 
 
 async def test_a_buy_settles_cash_at_the_dirty_price_and_face_in_one_ledger_transaction(

@@ -137,3 +137,34 @@ async def test_a_date_where_the_curve_overflows_is_a_problem_not_an_error(client
     )
     assert response.status_code == 422
     assert response.json()["type"] == PROBLEM + "invalid-dates"
+
+
+async def test_a_batch_measures_g_spread_and_key_rate_durations_against_a_stored_curve(
+    client, admin, viewer
+):
+    curve = (await client.post("/v1/curves", json=CURVE, headers=admin)).json()
+    bond = {"coupon_rate": "0.045", "issue_date": "2029-02-15", "maturity_date": "2041-02-15",
+            "day_count": "ACT/ACT ICMA", "calendar": "US-GOVT"}  # fmt: skip
+    body = {
+        "settlement_date": "2030-09-03",
+        "measures": ["yield", "g_spread", "key_rate_durations"],
+        "items": [
+            {"bond": bond, "curve_id": curve["id"], "clean_price": 101.0},
+            {"bond": bond, "clean_price": 101.0},
+        ],
+    }
+    response = await client.post("/v1/analytics/bonds:batch", json=body, headers=viewer)
+    assert response.status_code == 200, response.text
+    with_curve, without = response.json()["results"]
+    when = oracle.qdate(date(2030, 9, 3))
+    benchmark = (
+        quantlib_curve()
+        .forwardRate(
+            when, oracle.qdate(date(2041, 2, 15)), ql.Actual365Fixed(), ql.Compounded, ql.Semiannual
+        )
+        .rate()
+    )
+    assert with_curve["g_spread"] == pytest.approx(with_curve["yield"] - benchmark, abs=1e-12)
+    tenors = [entry["tenor"] for entry in with_curve["key_rate_durations"]]
+    assert tenors == ["3M", "6M", "1Y", "2Y", "3Y", "5Y", "7Y", "10Y", "20Y", "30Y"]
+    assert (without["g_spread"], without["key_rate_durations"]) == (None, None)

@@ -19,6 +19,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy.optimize import least_squares
 
+from fixed_income_service.domain.analytics import Item, Quote, check_item
 from fixed_income_service.domain.bonds import BondTerms
 from fixed_income_service.domain.book import bond_arrays, build_book
 from fixed_income_service.domain.curve_shapes import NELSON_SIEGEL, SVENSSON
@@ -55,6 +56,8 @@ def fit_curve(reference_date: date, bonds: Sequence[QuotedBond], model: str) -> 
     wanted = 4 if model == NELSON_SIEGEL else 6
     if len(bonds) < wanted:
         raise Refusal("invalid-curve", f"a {model} fit needs at least {wanted} bonds")
+    for bond in bonds:
+        check_item(Item(bond.terms, Quote("clean_price", bond.clean_price)), reference_date)
     book = build_book([bond_arrays(b.terms) for b in bonds])
     settled = settle(book, reference_date.toordinal())
     market = np.array([b.clean_price for b in bonds]) + settled.accrued

@@ -46,7 +46,7 @@ async def test_a_curve_is_bootstrapped_kept_and_evaluated_as_quantlib_does(clien
     assert created.status_code == 201, created.text
     curve = created.json()
     assert len(curve["pillars"]) == 10
-    assert curve["interpolation"] == "log-linear discount factors"
+    assert curve["interpolation"] == "log-linear-discount"
     dates = "2031-03-01,2035-06-14,2052-01-01,2065-06-14"
     theirs = quantlib_curve()
     for quantity in ("discount", "zero"):
@@ -168,3 +168,60 @@ async def test_a_batch_measures_g_spread_and_key_rate_durations_against_a_stored
     tenors = [entry["tenor"] for entry in with_curve["key_rate_durations"]]
     assert tenors == ["3M", "6M", "1Y", "2Y", "3Y", "5Y", "7Y", "10Y", "20Y", "30Y"]
     assert (without["g_spread"], without["key_rate_durations"]) == (None, None)
+
+
+async def test_a_linear_zero_curve_from_ois_and_swaps_is_kept_and_evaluated(client, admin, viewer):
+    body = {
+        "name": "USD OIS",
+        "reference_date": REFERENCE.isoformat(),
+        "interpolation": "linear-zero",
+        "deposits": [{"maturity_date": "2030-09-14", "rate": "0.032"}],
+        "ois": [{"maturity_date": f"{2030 + y}-06-14", "rate": r}
+                for y, r in ((1, "0.0345"), (2, "0.0352"), (5, "0.0374"))],
+        "swaps": [{"maturity_date": "2040-06-14", "rate": "0.0399"}],
+    }  # fmt: skip
+    created = await client.post("/v1/curves", json=body, headers=admin)
+    assert created.status_code == 201, created.text
+    curve = created.json()
+    assert curve["interpolation"] == "linear-zero"
+    assert len(curve["pillars"]) == 6  # time 0 and five instruments
+    zeros = await client.get(
+        f"/v1/curves/{curve['id']}/zero", params={"dates": "2033-06-14"}, headers=viewer
+    )
+    assert zeros.status_code == 200
+    value = zeros.json()["values"][0]["value"]
+    assert 0.03 < value < 0.045
+
+
+async def test_a_nelson_siegel_curve_is_fitted_to_stored_and_inline_bonds(client, admin, viewer):
+    notes = []
+    for years, coupon, price in (
+        (2, "0.03", 99.1),
+        (4, "0.035", 98.7),
+        (7, "0.04", 99.4),
+        (10, "0.04", 97.9),
+        (15, "0.045", 100.2),
+        (25, "0.045", 98.0),
+    ):
+        notes.append({"bond": {"coupon_rate": coupon, "issue_date": "2030-01-15",
+                               "maturity_date": f"{2030 + years}-01-15",
+                               "day_count": "ACT/ACT ICMA", "calendar": "US-GOVT"},
+                      "clean_price": price})  # fmt: skip
+    stored = await client.post("/v1/bonds", json={"name": "stored", **notes[0]["bond"]},
+                               headers=admin)  # fmt: skip
+    notes[0] = {"bond_id": stored.json()["id"], "clean_price": 99.1}
+    body = {"name": "NS", "reference_date": "2030-06-14", "interpolation": "nelson-siegel",
+            "bonds": notes}  # fmt: skip
+    created = await client.post("/v1/curves", json=body, headers=admin)
+    assert created.status_code == 201, created.text
+    curve = created.json()
+    assert set(curve["parameters"]) == {"beta0", "beta1", "beta2", "tau1"}
+    assert curve["pillars"] == []
+    discount = await client.get(
+        f"/v1/curves/{curve['id']}/discount", params={"dates": "2035-06-14"}, headers=viewer
+    )
+    assert 0.7 < discount.json()["values"][0]["value"] < 0.9
+    mixed = {**body, "deposits": [{"maturity_date": "2030-09-14", "rate": "0.03"}]}
+    refused = await client.post("/v1/curves", json=mixed, headers=admin)
+    assert refused.status_code == 422
+    assert refused.json()["type"] == PROBLEM + "invalid-curve"

@@ -194,7 +194,7 @@ async def test_a_linear_zero_curve_from_ois_and_swaps_is_kept_and_evaluated(clie
 
 
 async def test_a_nelson_siegel_curve_is_fitted_to_stored_and_inline_bonds(client, admin, viewer):
-    notes = []
+    notes: list[dict[str, Any]] = []
     for years, coupon, price in (
         (2, "0.03", 99.1),
         (4, "0.035", 98.7),
@@ -207,8 +207,8 @@ async def test_a_nelson_siegel_curve_is_fitted_to_stored_and_inline_bonds(client
                                "maturity_date": f"{2030 + years}-01-15",
                                "day_count": "ACT/ACT ICMA", "calendar": "US-GOVT"},
                       "clean_price": price})  # fmt: skip
-    stored = await client.post("/v1/bonds", json={"name": "stored", **notes[0]["bond"]},
-                               headers=admin)  # fmt: skip
+    first: dict[str, Any] = notes[0]["bond"]
+    stored = await client.post("/v1/bonds", json={"name": "stored", **first}, headers=admin)
     notes[0] = {"bond_id": stored.json()["id"], "clean_price": 99.1}
     body = {"name": "NS", "reference_date": "2030-06-14", "interpolation": "nelson-siegel",
             "bonds": notes}  # fmt: skip

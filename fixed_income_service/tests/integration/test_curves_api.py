@@ -225,3 +225,35 @@ async def test_a_nelson_siegel_curve_is_fitted_to_stored_and_inline_bonds(client
     refused = await client.post("/v1/curves", json=mixed, headers=admin)
     assert refused.status_code == 422
     assert refused.json()["type"] == PROBLEM + "invalid-curve"
+
+
+async def test_an_frn_is_stored_and_priced_on_a_curve_its_coupons_projected(client, admin, viewer):
+    curve = (await client.post("/v1/curves", json=CURVE, headers=admin)).json()
+    frn = {"name": "SOFR FRN", "bond_type": "frn", "issue_date": "2030-06-14",
+           "maturity_date": "2035-06-14", "frequency": 4, "day_count": "ACT/360",
+           "calendar": "US-GOVT", "spread": "0.0045", "lookback_days": 2}  # fmt: skip
+    created = await client.post("/v1/bonds", json=frn, headers=admin)
+    assert created.status_code == 201, created.text
+    bond_id = created.json()["id"]
+    assert (created.json()["spread"], created.json()["lookback_days"]) == ("0.0045", 2)
+    flows = await client.get(f"/v1/bonds/{bond_id}/cashflows", headers=viewer)
+    assert flows.json()["type"] == PROBLEM + "curve-required"
+    projected = await client.get(
+        f"/v1/bonds/{bond_id}/cashflows", params={"curve_id": curve["id"]}, headers=viewer
+    )
+    coupons = [f for f in projected.json()["cashflows"] if f["kind"] == "coupon"]
+    assert len(coupons) == 20
+    assert all(0.8 < float(c["amount"]) < 1.3 for c in coupons)  # 3.3-4.6 % a quarter
+    body = {
+        "settlement_date": "2030-09-03",
+        "measures": ["clean_price", "yield", "z_spread"],
+        "items": [
+            {"bond_id": bond_id, "curve_id": curve["id"], "z_spread": 0.0045},
+            {"bond_id": bond_id, "clean_price": 100.0},
+        ],
+    }
+    response = await client.post("/v1/analytics/bonds:batch", json=body, headers=viewer)
+    priced, refused = response.json()["results"]
+    # Discounted at the curve plus its own spread, the note is worth about par.
+    assert priced["clean_price"] == pytest.approx(100.0, abs=0.05)
+    assert refused["problem"]["type"] == PROBLEM + "curve-required"

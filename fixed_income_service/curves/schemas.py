@@ -63,7 +63,9 @@ class QuotedBondIn(BaseModel):
         return self
 
 
-Shape = Literal["log-linear-discount", "linear-zero", "nelson-siegel", "svensson"]
+Shape = Literal[
+    "log-linear-discount", "linear-zero", "monotone-convex", "nelson-siegel", "svensson"
+]
 
 
 class CurveCreate(BaseModel):

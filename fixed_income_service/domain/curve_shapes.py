@@ -7,6 +7,9 @@ Pillars are `(t_i, ln DF_i)` with `t_0 = 0, ln DF_0 = 0`; time is ACT/365F years
 - `linear-zero`: the continuously compounded zero rate `z = -ln DF / t` linear between pillars,
   the first pillar's zero rate at time 0 (as QuantLib's zero-yield bootstrap has it); beyond the
   last pillar the instantaneous forward at it continues (QuantLib's flat-forward extrapolation).
+- `monotone-convex`: Hagan and West's monotone convex forwards (`monotone_convex.py`), which
+  keep each interval's average forward, so the pillars' discount factors; non-local, so the
+  bootstrap sweeps its pillars until they settle.
 - `nelson-siegel`, `svensson`: no pillars, a formula in `params` (`beta0, beta1, beta2, tau1`
   and, for Svensson, `beta3, tau2`): `z(t) = b0 + b1·L(t/τ1) + b2·(L(t/τ1) - e^(-t/τ1))
   [+ b3·(L(t/τ2) - e^(-t/τ2))]` with `L(x) = (1 - e^-x)/x`.
@@ -17,12 +20,15 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
+from fixed_income_service.domain.monotone_convex import monotone_convex
+
 FloatArray = npt.NDArray[np.float64]
 LOG_LINEAR = "log-linear-discount"
 LINEAR_ZERO = "linear-zero"
+MONOTONE_CONVEX = "monotone-convex"
 NELSON_SIEGEL = "nelson-siegel"
 SVENSSON = "svensson"
-INTERPOLATIONS = (LOG_LINEAR, LINEAR_ZERO)
+INTERPOLATIONS = (LOG_LINEAR, LINEAR_ZERO, MONOTONE_CONVEX)
 MODELS = (NELSON_SIEGEL, SVENSSON)
 
 
@@ -34,6 +40,8 @@ def log_discount(
         return -_model_zero(params, t) * t
     if shape == LINEAR_ZERO:
         return _linear_zero_log_discount(knots, logs, t)
+    if shape == MONOTONE_CONVEX:
+        return monotone_convex(knots, logs, t)[0]
     inside = np.interp(t, knots, logs)
     slope = (logs[-1] - logs[-2]) / (knots[-1] - knots[-2])
     values: FloatArray = np.where(t > knots[-1], logs[-1] + slope * (t - knots[-1]), inside)
@@ -46,6 +54,8 @@ def forward(
     """Instantaneous forward rates at `t`."""
     if shape in MODELS:
         return _model_forward(params, t)
+    if shape == MONOTONE_CONVEX:
+        return monotone_convex(knots, logs, t)[1]
     if shape == LINEAR_ZERO:
         zeros, slopes, segment = _zero_segments(knots, logs, t)
         last = zeros[-1] + knots[-1] * slopes[-1]

@@ -16,18 +16,25 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from fixed_income_service.domain.bonds import BondTerms
 from fixed_income_service.domain.cashflows import bond_cashflows
-from fixed_income_service.domain.curve_shapes import LOG_LINEAR, forward, log_discount
+from fixed_income_service.domain.curve_shapes import (
+    LOG_LINEAR,
+    MONOTONE_CONVEX,
+    forward,
+    log_discount,
+)
 from fixed_income_service.domain.daycounts import DayCount, year_fraction
 from fixed_income_service.domain.refusals import Refusal
 from fixed_income_service.domain.schedule import accrual_schedule
 
 FloatArray = npt.NDArray[np.float64]
+MAX_SWEEPS = 200
 
 
 @dataclass(frozen=True)
@@ -103,24 +110,48 @@ def bootstrap(
 ) -> Curve:
     """The curve on which every instrument reprices; a refusal when they cannot make one."""
     times, logs = [0.0], [0.0]
-    for pillar, instrument in sorted(
+    ordered = sorted(
         ((_pillar(reference_date, i), i) for i in instruments), key=lambda pair: pair[0]
-    ):
+    )
+    solved: list[tuple[int, _Valuation]] = []
+    for pillar, instrument in ordered:
         t = (pillar - reference_date).days / 365.0
         if t <= times[-1]:
             raise Refusal("invalid-curve", f"two instruments end on {pillar}, or before the date")
+        times.append(t)
+        logs.append(0.0)
         if isinstance(instrument, Deposit):
             accrual = (instrument.maturity - reference_date).days / 360.0
             growth = 1.0 + instrument.rate * accrual
             if growth <= 0:
                 raise Refusal("invalid-curve", "a deposit rate gives no discount factor")
-            log_df = -math.log(growth)
+            logs[-1] = -math.log(growth)
         else:
             value = _valuation(reference_date, instrument)
-            log_df = _solve_pillar(reference_date, value, times, logs, t, interpolation)
-        times.append(t)
-        logs.append(log_df)
+            solved.append((len(logs) - 1, value))
+            logs[-1] = _solve_pillar(reference_date, value, times, logs, interpolation)
+    if interpolation == MONOTONE_CONVEX:
+        _sweep(reference_date, times, logs, solved)
     return Curve(reference_date, tuple(times), tuple(logs), interpolation)
+
+
+def _sweep(
+    reference_date: date, times: list[float], logs: list[float], solved: list[tuple[int, Any]]
+) -> None:
+    """Re-solve every pillar with all the others in place until none moves (Gauss-Seidel): a
+    monotone convex curve between two pillars depends on the pillars either side."""
+    for _ in range(MAX_SWEEPS):
+        moved = 0.0
+        for index, value in solved:
+            before = logs[index]
+            head, tail = times[: index + 1], logs[: index + 1]
+            later = (tuple(times[index + 1 :]), tuple(logs[index + 1 :]))
+            logs[index] = _solve_pillar(reference_date, value, head, tail, MONOTONE_CONVEX,
+                                        later)  # fmt: skip
+            moved = max(moved, abs(logs[index] - before))
+        if moved <= 1e-14:
+            return
+    raise Refusal("invalid-curve", "the monotone convex bootstrap does not settle")
 
 
 def _pillar(reference_date: date, instrument: Instrument) -> date:
@@ -164,16 +195,33 @@ def _solve_pillar(
     value: _Valuation,
     times: list[float],
     logs: list[float],
-    t: float,
     interpolation: str,
+    later: tuple[tuple[float, ...], tuple[float, ...]] = ((), ()),
 ) -> float:
+    """ln DF at the pillar `times[-1]` (its entry in `logs` is replaced) that reprices the
+    instrument, the pillars `later` staying where they are."""
+    known_times, known_logs = (*times, *later[0]), list(logs[:-1])
+
     def price(log_df: float) -> float:
-        curve = Curve(reference_date, (*times, t), (*logs, log_df), interpolation)
+        curve = Curve(reference_date, known_times, (*known_logs, log_df, *later[1]),
+                      interpolation)  # fmt: skip
         return float(np.sum(value.amounts * curve.discount(value.times)))
 
     # The value falls as ln DF at the new pillar falls: bisect, then it is exact to rounding.
-    span = t - times[-1]
-    lo, hi = logs[-1] - 5.0 * span - 1.0, logs[-1] + 1.0 * span + 1.0
+    span = times[-1] - times[-2]
+    lo, hi = logs[-2] - 5.0 * span - 1.0, logs[-2] + 1.0 * span + 1.0
+    if later[0]:
+        # A sweep moves a pillar a little: secant steps from where it was (the value is smooth
+        # and increasing in ln DF), bisection only if they do not settle.
+        a, b = logs[-1], logs[-1] + 1e-7
+        fa, fb = price(a) - value.target, price(b) - value.target
+        for _ in range(30):
+            if fb == fa:
+                break
+            a, b, fa = b, b - fb * (b - a) / (fb - fa), fb
+            fb = price(b) - value.target
+            if abs(b - a) <= 1e-15:
+                return b
     if not price(lo) < value.target < price(hi):
         raise Refusal("invalid-curve", "a par rate no discount factor can match")
     for _ in range(200):

@@ -170,11 +170,14 @@ async def test_a_batch_measures_g_spread_and_key_rate_durations_against_a_stored
     assert (without["g_spread"], without["key_rate_durations"]) == (None, None)
 
 
-async def test_a_linear_zero_curve_from_ois_and_swaps_is_kept_and_evaluated(client, admin, viewer):
+@pytest.mark.parametrize("interpolation", ["linear-zero", "monotone-convex"])
+async def test_a_curve_from_ois_and_swaps_is_kept_and_evaluated(
+    client, admin, viewer, interpolation
+):
     body = {
         "name": "USD OIS",
         "reference_date": REFERENCE.isoformat(),
-        "interpolation": "linear-zero",
+        "interpolation": interpolation,
         "deposits": [{"maturity_date": "2030-09-14", "rate": "0.032"}],
         "ois": [{"maturity_date": f"{2030 + y}-06-14", "rate": r}
                 for y, r in ((1, "0.0345"), (2, "0.0352"), (5, "0.0374"))],
@@ -183,7 +186,7 @@ async def test_a_linear_zero_curve_from_ois_and_swaps_is_kept_and_evaluated(clie
     created = await client.post("/v1/curves", json=body, headers=admin)
     assert created.status_code == 201, created.text
     curve = created.json()
-    assert curve["interpolation"] == "linear-zero"
+    assert curve["interpolation"] == interpolation
     assert len(curve["pillars"]) == 6  # time 0 and five instruments
     zeros = await client.get(
         f"/v1/curves/{curve['id']}/zero", params={"dates": "2033-06-14"}, headers=viewer

@@ -14,9 +14,11 @@ from fixed_income_service.domain.analytics import MEASURES
 Measure = Literal[
     "accrued_interest", "clean_price", "dirty_price", "yield", "macaulay_duration",
     "modified_duration", "convexity", "dv01", "current_yield", "cashflows", "z_spread",
-    "yield_to_call", "yield_to_worst",
+    "yield_to_call", "yield_to_worst", "g_spread", "key_rate_durations",
 ]  # fmt: skip
-OPT_IN = ("cashflows", "z_spread", "yield_to_call", "yield_to_worst")
+OPT_IN = (
+    "cashflows", "z_spread", "yield_to_call", "yield_to_worst", "g_spread", "key_rate_durations",
+)  # fmt: skip
 DEFAULT_MEASURES: list[Measure] = [m for m in MEASURES if m not in OPT_IN]  # type: ignore[misc]
 MAX_ITEMS = 200_000
 

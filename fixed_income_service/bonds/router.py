@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query
 from fixed_income_service.access import may_read_bonds, may_write_bonds
 from fixed_income_service.bonds import repository, service
 from fixed_income_service.bonds.schemas import BondCreate, BondPage, BondPublic, CashflowSchedule
+from fixed_income_service.curves.service import curve_of, load_curve
 from fixed_income_service.domain.calendars import CALENDARS
 from fixed_income_service.domain.refusals import Refusal
 from fixed_income_service.problems import problem
@@ -68,12 +69,16 @@ async def bond_cashflows(
     principal: CurrentPrincipal,
     session: SessionDep,
     settlement_date: date | None = Query(default=None, description="only flows paid after it"),
+    curve_id: uuid.UUID | None = Query(default=None, description="projects an FRN's coupons"),
 ) -> CashflowSchedule:
-    """The bond's coupon and principal payments per 100 original face."""
+    """The bond's coupon and principal payments per 100 original face (an FRN's projected on
+    the curve `curve_id`)."""
     may_read_bonds(principal)
     try:
-        bond = await service.get_bond(await driver_connection(session), bond_id)
-        return service.cashflow_schedule(bond, settlement_date)
+        conn = await driver_connection(session)
+        bond = await service.get_bond(conn, bond_id)
+        curve = curve_of(await load_curve(conn, curve_id)) if curve_id else None
+        return service.cashflow_schedule(bond, settlement_date, curve)
     except Refusal as refusal:
         raise problem(refusal) from refusal
 

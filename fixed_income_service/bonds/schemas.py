@@ -37,7 +37,7 @@ class BondTermsIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    bond_type: Literal["fixed", "zero", "amortizing"] = "fixed"
+    bond_type: Literal["fixed", "zero", "amortizing", "frn"] = "fixed"
     coupon_rate: str = Field(default="0", pattern=RATE, examples=["0.0425"])
     issue_date: date
     maturity_date: date
@@ -52,6 +52,12 @@ class BondTermsIn(BaseModel):
     redemption: str = Field(default="100", pattern=RATE)
     amortization: list[RepaymentIn] = Field(default_factory=list, max_length=1200)
     calls: list[CallIn] = Field(default_factory=list, max_length=1200)
+    spread: str = Field(
+        default="0", pattern=r"^-?" + RATE[1:], description="an FRN's margin over its index"
+    )
+    lookback_days: int = Field(
+        default=0, ge=0, le=10, description="an FRN's overnight rates fixed this early"
+    )
 
 
 class BondCreate(BondTermsIn):

@@ -16,9 +16,11 @@ from fixed_income_service.bonds.schemas import (
     CashflowPublic,
     CashflowSchedule,
 )
-from fixed_income_service.domain.bonds import BondTerms, Call, Repayment
+from fixed_income_service.domain.bonds import BondTerms, BondType, Call, Repayment
 from fixed_income_service.domain.book import bond_arrays
 from fixed_income_service.domain.cashflows import bond_cashflows, cashflows_to_call
+from fixed_income_service.domain.curves import Curve
+from fixed_income_service.domain.overnight import project
 from fixed_income_service.domain.refusals import Refusal
 from fixed_income_service.domain.statements import amount_text
 from fleetkit.ids import new_id
@@ -46,6 +48,8 @@ def domain_terms(terms: BondTermsIn) -> BondTerms:
             Repayment(r.date, float(Decimal(r.percent))) for r in terms.amortization
         ),
         calls=tuple(Call(c.date, float(Decimal(c.price))) for c in terms.calls),
+        spread=float(Decimal(terms.spread)),
+        lookback_days=terms.lookback_days,
     )
     try:
         bond_arrays(built)
@@ -83,9 +87,17 @@ async def get_bond(conn: Any, bond_id: uuid.UUID) -> BondPublic:
     return public(row)
 
 
-def cashflow_schedule(bond: BondPublic, settlement: date | None) -> CashflowSchedule:
-    """The bond's cash flows per 100 original face, those after `settlement` if given."""
-    flows = bond_cashflows(domain_terms(bond))
+def cashflow_schedule(
+    bond: BondPublic, settlement: date | None, curve: Curve | None = None
+) -> CashflowSchedule:
+    """The bond's cash flows per 100 original face, those after `settlement` if given; an
+    FRN's coupons are projected on `curve` (required for one)."""
+    terms = domain_terms(bond)
+    if terms.bond_type is BondType.FRN:
+        if curve is None:
+            raise Refusal("curve-required", "an FRN's coupons are projected on a curve: curve_id")
+        terms = project(terms, curve)
+    flows = bond_cashflows(terms)
     after = [f for f in flows if settlement is None or f.payment_date > settlement]
     return CashflowSchedule(
         bond_id=bond.id,

@@ -7,21 +7,22 @@ from typing import Any
 
 _COLUMNS = (
     "id, name, reference_date, instruments::text AS instruments, pillar_times, "
-    "log_discounts, created_at"
+    "log_discounts, interpolation, params, created_at"
 )
 
 
 async def insert_curve(
     conn: Any, curve_id: uuid.UUID, name: str, reference_date: Any, instruments: str,
-    times: list[float], logs: list[float],
+    times: list[float], logs: list[float], interpolation: str, params: list[float],
 ) -> Any:  # fmt: skip
-    """Store a bootstrapped curve; returns its row."""
+    """Store a bootstrapped or fitted curve; returns its row."""
     return await conn.fetchrow(
         f"""
-        INSERT INTO curves (id, name, reference_date, instruments, pillar_times, log_discounts)
-        VALUES ($1, $2, $3, $4::jsonb, $5, $6) RETURNING {_COLUMNS}
+        INSERT INTO curves (id, name, reference_date, instruments, pillar_times, log_discounts,
+                            interpolation, params)
+        VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7, $8) RETURNING {_COLUMNS}
         """,
-        curve_id, name, reference_date, instruments, times, logs,
+        curve_id, name, reference_date, instruments, times, logs, interpolation, params,
     )  # fmt: skip
 
 

@@ -22,7 +22,8 @@ router = APIRouter(prefix="/curves", tags=["curves"])
 async def create_curve(
     body: CurveCreate, principal: CurrentPrincipal, session: SessionDep
 ) -> CurvePublic:
-    """Bootstrap a discount curve (log-linear discount factors) and keep it."""
+    """Bootstrap a discount curve (log-linear discount factors or linear zero rates) from
+    deposits, OIS, swaps and par bonds, or fit Nelson-Siegel / Svensson to bond prices."""
     may_write_curves(principal)
     try:
         return await service.create_curve(await driver_connection(session), body)

@@ -13,11 +13,13 @@ from typing import Any
 
 import numpy as np
 
-from fixed_income_service.domain.bonds import BondTerms
+from fixed_income_service.domain.bonds import BondTerms, BondType
 from fixed_income_service.domain.book import bond_arrays, build_book
 from fixed_income_service.domain.calls import yield_to_worst, yields_to_call
 from fixed_income_service.domain.cashflows import cashflows_to_call
+from fixed_income_service.domain.curve_risk import g_spread, key_rate_durations
 from fixed_income_service.domain.curves import Curve
+from fixed_income_service.domain.overnight import accrued_interest, project
 from fixed_income_service.domain.pricing import price_and_risk, solve_yields
 from fixed_income_service.domain.refusals import Refusal
 from fixed_income_service.domain.settled import settle
@@ -28,7 +30,7 @@ YIELD_CONVENTIONS = ("true", "street")
 MEASURES = (
     "accrued_interest", "clean_price", "dirty_price", "yield", "macaulay_duration",
     "modified_duration", "convexity", "dv01", "current_yield", "cashflows", "z_spread",
-    "yield_to_call", "yield_to_worst",
+    "yield_to_call", "yield_to_worst", "g_spread", "key_rate_durations",
 )  # fmt: skip
 MAX_SPREAD = 1.0  # 10,000 bp
 MAX_YIELD = 10.0  # 1,000 %: beyond it a yield is a typo, not a market
@@ -50,6 +52,18 @@ class Item:
     terms: BondTerms
     quote: Quote
     curve: Curve | None = None
+
+
+def projected(item: Item) -> Item:
+    """An FRN's item with its coupons projected on the item's curve (needed: a refusal
+    without one); any other item as it is."""
+    if item.terms.bond_type is not BondType.FRN:
+        return item
+    if item.curve is None:
+        raise Refusal("curve-required", "an FRN's coupons are projected on a curve: give curve_id")
+    if item.curve.reference_date > item.terms.maturity_date:
+        raise Refusal("settlement-before-curve", "the curve starts after the FRN matures")
+    return Item(project(item.terms, item.curve), item.quote, item.curve)
 
 
 def check_item(item: Item, settlement: date) -> None:
@@ -89,10 +103,12 @@ def analyse(
         item if isinstance(item, Refusal) else {} for item in items
     ]
     live: list[int] = []
+    items = list(items)
     for index, item in enumerate(items):
         if isinstance(item, Refusal):
             continue
         try:
+            items[index] = item = projected(item)
             check_item(item, settlement)
         except Refusal as refusal:
             answers[index] = refusal
@@ -104,6 +120,11 @@ def analyse(
     quotes = [items[i].quote for i in live]  # type: ignore[union-attr]
     book = build_book([bond_arrays(t) for t in terms])
     settled = settle(book, settlement.toordinal())
+    for row, index in enumerate(live):
+        item = items[index]
+        if isinstance(item, Item) and item.terms.bond_type is BondType.FRN and item.curve:
+            # An FRN accrues its overnight rates compounded to date, not a prorated coupon.
+            settled.accrued[row] = accrued_interest(item.terms, item.curve, settlement)
     dirty = np.array([_dirty_quote(q, a) for q, a in zip(quotes, settled.accrued, strict=True)])
     curves = [items[i].curve for i in live]  # type: ignore[union-attr]
     quoted = [q.value if q.kind == "z_spread" else None for q in quotes]
@@ -115,7 +136,13 @@ def analyse(
     )
     priced = np.where(np.isfinite(yields), yields, 0.0)
     risk = price_and_risk(settled, priced, convention)
-    z_spreads = spreads.measured(risk.dirty_price) if "z_spread" in measures else None
+    wants_z = "z_spread" in measures or "key_rate_durations" in measures
+    z_spreads = spreads.measured(risk.dirty_price) if wants_z else None
+    key_rates = (
+        key_rate_durations(settled, book, curves, settlement, z_spreads)
+        if z_spreads is not None and "key_rate_durations" in measures
+        else None
+    )
     wants_calls = "yield_to_call" in measures or "yield_to_worst" in measures
     to_call = yields_to_call(terms, risk.dirty_price, settlement, convention) if wants_calls else {}
     for row, index in enumerate(live):
@@ -133,8 +160,20 @@ def analyse(
                 convention,
             )  # fmt: skip
             answer: dict[str, Any] = answers[index]  # type: ignore[assignment]
-            if z_spreads is not None:
+            if z_spreads is not None and "z_spread" in measures:
                 answer["z_spread"] = z_spreads[row]
+            if key_rates is not None:
+                answer["key_rate_durations"] = key_rates[row]
+            if "g_spread" in measures:
+                curve = curves[row]
+                answer["g_spread"] = (
+                    None
+                    if curve is None
+                    else g_spread(
+                        curve, settlement, terms[row].maturity_date, float(yields[row]),
+                        terms[row].frequency,
+                    )
+                )  # fmt: skip
             if wants_calls:
                 calls = to_call.get(row, [])
                 worst, worst_date = yield_to_worst(terms[row], float(yields[row]), calls)

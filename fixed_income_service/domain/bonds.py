@@ -13,6 +13,7 @@ from fixed_income_service.domain.refusals import Refusal
 
 FREQUENCIES = (1, 2, 4, 12)
 MAX_EX_COUPON_DAYS = 30
+MAX_LOOKBACK_DAYS = 10
 # The engine's calendar tables cover these years; a bond's dates stay inside them (with room
 # for reference periods either side).
 EARLIEST, LATEST = date(1950, 1, 1), date(2150, 12, 31)
@@ -24,6 +25,7 @@ class BondType(StrEnum):
     FIXED = "fixed"
     ZERO = "zero"
     AMORTIZING = "amortizing"
+    FRN = "frn"
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,11 @@ class BondTerms:
     redemption: float = 100.0
     amortization: tuple[Repayment, ...] = field(default_factory=tuple)
     calls: tuple[Call, ...] = field(default_factory=tuple)
+    # A floating-rate note pays a compounded overnight rate, fixed `lookback_days` business
+    # days early, plus `spread`; its period rates (index + spread) once projected on a curve.
+    spread: float = 0.0
+    lookback_days: int = 0
+    projected_rates: tuple[float, ...] = ()
 
     def __post_init__(self) -> None:
         # Plain strings are accepted for the enumerations and turned into their members.
@@ -86,8 +93,16 @@ def check_terms(terms: BondTerms) -> None:
         raise Refusal("unknown-calendar", f"no calendar {terms.calendar!r}; know {list(CALENDARS)}")
     if not math.isfinite(terms.coupon_rate) or not 0.0 <= terms.coupon_rate <= 1.0:
         raise Refusal("invalid-bond", "coupon_rate must be a decimal between 0 and 1")
-    if terms.bond_type is BondType.ZERO and terms.coupon_rate != 0.0:
-        raise Refusal("invalid-bond", "a zero-coupon bond has coupon_rate 0")
+    if terms.bond_type in (BondType.ZERO, BondType.FRN) and terms.coupon_rate != 0.0:
+        raise Refusal("invalid-bond", "a zero-coupon bond or an FRN has coupon_rate 0")
+    if terms.bond_type is BondType.FRN and (terms.ex_coupon_days or terms.calls):
+        raise Refusal("invalid-bond", "an FRN has no ex-coupon days and no calls here")
+    if terms.bond_type is not BondType.FRN and (terms.spread or terms.lookback_days):
+        raise Refusal("invalid-bond", "only an FRN has a spread and lookback days")
+    if not math.isfinite(terms.spread) or abs(terms.spread) > 1.0:
+        raise Refusal("invalid-bond", "spread must be a decimal within ±1")
+    if not 0 <= terms.lookback_days <= MAX_LOOKBACK_DAYS:
+        raise Refusal("invalid-bond", f"lookback_days must be 0 to {MAX_LOOKBACK_DAYS}")
     if not math.isfinite(terms.redemption) or not 0.0 < terms.redemption <= 1000.0:
         raise Refusal("invalid-bond", "redemption must be above 0 and at most 1000 per 100")
     if not 0 <= terms.ex_coupon_days <= MAX_EX_COUPON_DAYS:

@@ -60,6 +60,11 @@ def _step(terms: BondTerms, flow: Cashflow, last: date) -> float:
     return year_fraction(dc, last, flow.payment_date, *ref)
 
 
+def _period_rate(terms: BondTerms, period: int) -> float:
+    """The coupon rate of period `period` (0-based): projected for an FRN, else the coupon."""
+    return terms.projected_rates[period] if terms.projected_rates else terms.coupon_rate
+
+
 @lru_cache(maxsize=200_000)
 def bond_arrays(terms: BondTerms) -> BondArrays:
     """The bond's arrays, built once per distinct terms."""
@@ -104,7 +109,7 @@ def _arrays(terms: BondTerms, flows: tuple[Cashflow, ...]) -> BondArrays:
                 periods.append((
                     flow.accrual_start, flow.accrual_end, *ref, flow.payment_date,
                     1.0 / f if flow.regular else whole,
-                    flow.outstanding, flow.outstanding * terms.coupon_rate,
+                    flow.outstanding, flow.outstanding * _period_rate(terms, len(periods)),
                     flow.ex_coupon_date.toordinal() if flow.ex_coupon_date else NEVER,
                     to_pay, whole,
                 ))  # fmt: skip

@@ -4,7 +4,8 @@ Coupon rule: each period pays `outstanding * coupon_rate * year_fraction(start, 
 bond's day count over the unadjusted accrual dates, the reference period being the regular
 period (a stub is measured against the notional regular period next to it, ICMA Rule 251).
 Payments fall on the accrual end moved by the payment convention on the bond's calendar.
-Principal repaid on a date follows that date's coupon.
+Principal repaid on a date follows that date's coupon. An FRN's accrual dates are moved by
+the payment convention too, and its period rates are projected on a curve (`overnight.py`).
 """
 
 from __future__ import annotations
@@ -68,17 +69,20 @@ def bond_cashflows(terms: BondTerms) -> tuple[Cashflow, ...]:
             ref_start = schedule.notional_period_start(end)
         elif i == last and not regular:
             ref_end = schedule.notional_period_end(start)
+        if terms.bond_type is BondType.FRN:
+            # An FRN accrues over adjusted dates (its compounding runs business day to day).
+            start, end, ref_start, ref_end = (
+                adjust(terms.calendar, day, terms.payment_convention)
+                for day in (start, end, ref_start, ref_end)
+            )
         pay = adjust(terms.calendar, end, terms.payment_convention)
         ex_date = (
             business_days_before(terms.calendar, pay, terms.ex_coupon_days)
             if terms.ex_coupon_days
             else None
         )
-        amount = (
-            outstanding
-            * terms.coupon_rate
-            * year_fraction(terms.day_count, start, end, ref_start, ref_end)
-        )
+        rate = terms.projected_rates[i - 1] if terms.projected_rates else terms.coupon_rate
+        amount = outstanding * rate * year_fraction(terms.day_count, start, end, ref_start, ref_end)
         flows.append(
             Cashflow("coupon", pay, amount, start, end, ref_start, ref_end, outstanding, regular,
                      ex_date)

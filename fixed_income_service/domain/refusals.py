@@ -23,6 +23,7 @@ REFUSAL_STATUS = {
     "invalid-dates": 422,
     "invalid-spread": 422,
     "settlement-before-curve": 422,
+    "curve-required": 422,
 }
 
 

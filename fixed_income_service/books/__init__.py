@@ -1,0 +1,1 @@
+"""Where a bond holding's money and face live in the ledger."""

@@ -1,0 +1,151 @@
+"""The fixed income app wired to a REAL ledger app (in-process, its own migrated database)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import text
+
+from fixed_income_service.main import create_app
+from fixed_income_service.tests.acme_note import note
+from fleetkit.testing.plugin import truncate_all
+
+TENANT = "acme"
+
+
+@pytest.fixture
+async def ledger_app(test_resources, redis, bus):
+    from ledger_service.main import create_app as create_ledger
+
+    app = create_ledger(test_resources.settings("ledger_service"))
+    yield app
+    await app.state.redis.aclose()
+    await app.state.bus.aclose()
+    await app.state.engine.dispose()
+    await truncate_all(test_resources.engine("ledger_service"))
+
+
+@pytest.fixture
+async def ledger(ledger_app, mint_token):
+    """A client of the ledger acting as a tenant's owner (onboarding, deposits, checks)."""
+
+    def headers(tenant: str = TENANT) -> dict[str, str]:
+        token = mint_token(audience="ledger", tenant_id=tenant, roles=frozenset({"owner"}))
+        return {"Authorization": f"Bearer {token}"}
+
+    transport = httpx.ASGITransport(app=ledger_app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://ledger") as client:
+        client.owner_headers = headers  # type: ignore[attr-defined]
+        yield client
+
+
+@pytest.fixture
+async def desk_app(settings, ledger_app, committed, redis, bus):
+    """The fixed income app whose ledger client calls the in-process ledger app."""
+    app = create_app(settings, ledger_transport=httpx.ASGITransport(app=ledger_app))
+    yield app
+    for close in app.state.closers:
+        await close()
+    await app.state.redis.aclose()
+    await app.state.bus.aclose()
+    await app.state.engine.dispose()
+
+
+@pytest.fixture
+async def desk(desk_app):
+    transport = httpx.ASGITransport(app=desk_app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://fixed-income") as client:
+        yield client
+
+
+@pytest.fixture
+def owner(auth_headers):
+    """Headers of the tenant's owner, who may trade."""
+    return auth_headers(tenant_id=TENANT, roles=frozenset({"owner"}))
+
+
+@pytest.fixture
+async def bond_id(desk, auth_headers) -> str:
+    """The Acme note, added by an admin."""
+    admin = auth_headers(tenant_id="ops", roles=frozenset({"admin"}))
+    response = await desk.post("/v1/bonds", json=note(), headers=admin)
+    assert response.status_code == 201, response.text
+    return str(response.json()["id"])
+
+
+@dataclass
+class Books:
+    """The ledger side of users: cash accounts with money in them, balances, transactions."""
+
+    ledger: Any
+
+    async def user(self, name: str, cash: str = "0", tenant: str = TENANT) -> uuid.UUID:
+        headers = self.ledger.owner_headers(tenant)
+        await self.ledger.post("/v1/assets", json={"asset": "USD/2"}, headers=headers)
+        response = await self.ledger.post(
+            "/v1/accounts",
+            headers=headers,
+            json={
+                "name": f"tenant:{tenant}/user:{name}/cash",
+                "asset": "USD/2",
+                "debits_must_not_exceed_credits": True,
+            },
+        )
+        assert response.status_code == 201, response.text
+        account_id = uuid.UUID(response.json()["id"])
+        if Decimal(cash):
+            response = await self.ledger.post(
+                "/v1/deposits",
+                headers=headers,
+                json={"id": str(uuid.uuid4()), "account_id": str(account_id), "amount": cash},
+            )
+            assert response.status_code == 201, response.text
+        return account_id
+
+    async def posted(self, account_id: uuid.UUID, tenant: str = TENANT) -> Decimal:
+        response = await self.ledger.get(
+            f"/v1/accounts/{account_id}/balance", headers=self.ledger.owner_headers(tenant)
+        )
+        if response.status_code == 404:
+            return Decimal(0)
+        return Decimal(response.json()["posted"])
+
+    async def transaction(self, transaction_id: str, tenant: str = TENANT) -> dict[str, Any]:
+        response = await self.ledger.get(
+            f"/v1/transactions/{transaction_id}", headers=self.ledger.owner_headers(tenant)
+        )
+        assert response.status_code == 200, response.text
+        body: dict[str, Any] = response.json()
+        return body
+
+
+@pytest.fixture
+def books(ledger) -> Books:
+    return Books(ledger)
+
+
+async def ledger_sums(test_resources) -> dict[str, Decimal]:
+    """Per asset, the sum of every account's credits minus debits (zero when balanced)."""
+    async with test_resources.engine("ledger_service").connect() as connection:
+        rows = await connection.execute(
+            text(
+                "SELECT asset_code, sum(credits_posted - debits_posted) FROM accounts "
+                "GROUP BY asset_code"
+            )
+        )
+        return {asset: Decimal(total) for asset, total in rows.all()}
+
+
+async def outbox_events(engine, type_: str) -> list[dict[str, Any]]:
+    """The payloads of the outbox's events of a type, oldest first."""
+    async with engine.connect() as connection:
+        rows = await connection.execute(
+            text("SELECT envelope FROM outbox WHERE type = :type ORDER BY created_at, id"),
+            {"type": type_},
+        )
+        return [row[0]["payload"] for row in rows.all()]

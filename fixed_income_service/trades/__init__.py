@@ -1,0 +1,1 @@
+"""Bond trades settled in the ledger at the dirty price, delivery versus payment."""

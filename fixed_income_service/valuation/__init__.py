@@ -1,0 +1,1 @@
+"""Price marks and the valuation the gateway asks for (docs/fixed_income.md)."""

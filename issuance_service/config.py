@@ -19,6 +19,10 @@ class Settings(BaseFleetSettings):
         "postgresql+asyncpg://postgres@127.0.0.1:5432/finfleet_issuance"
     )
     redis_url: SecretStr = SecretStr("redis://127.0.0.1:6379/7")
+    # The platform's fee on a successful campaign's proceeds, unless the campaign names one.
+    platform_fee_bps: int = 500
+    # How often beat looks for campaigns whose deadline has come.
+    close_interval_seconds: float = 30.0
 
 
 @lru_cache

@@ -55,17 +55,18 @@ def twelve_month_limit(
         limit = max(FLOOR, share)
         rule = "floor" if share <= FLOOR else "five_percent"
         explanation = (
-            f"income or net worth below ${THRESHOLD:,}: the greater of ${FLOOR:,} and 5% of "
-            f"{basis} ${greater:,} (${share:,}) = ${limit:,}"
+            f"income or net worth below ${THRESHOLD:,.2f}: the greater of ${FLOOR:,.2f} and 5% of "
+            f"{basis} ${greater:,.2f} (${share:,.2f}) = ${limit:,.2f}"
         )
     else:
         share = (greater * HIGH_RATE).quantize(CENT, rounding=ROUND_DOWN)
         limit = min(share, CAP)
         rule = "cap" if share > CAP else "ten_percent"
         explanation = (
-            f"income and net worth both at least ${THRESHOLD:,}: 10% of {basis} ${greater:,} "
-            f"(${share:,}), capped at ${CAP:,} = ${limit:,}"
+            f"income and net worth both at least ${THRESHOLD:,.2f}: 10% of {basis} ${greater:,.2f} "
+            f"(${share:,.2f}), capped at ${CAP:,.2f} = ${limit:,.2f}"
         )
-    remaining = max(Decimal(0), limit - invested_12m)
-    explanation += f"; invested in the last 12 months ${invested_12m:,}, left ${remaining:,}"
+    limit = limit.quantize(CENT)
+    remaining = max(Decimal(0), limit - invested_12m).quantize(CENT)
+    explanation += f"; invested in the last 12 months ${invested_12m:,.2f}, left ${remaining:,.2f}"
     return Limit(limit, invested_12m, remaining, rule, explanation)

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 
 from fleetkit.auth import CurrentPrincipal
 from fleetkit.db import SessionDep
-from fleetkit.problems import not_found
+from fleetkit.problems import ProblemError, not_found
 from issuance_service.access import may_read, tenant_of
 from issuance_service.investments import repository, service
 from issuance_service.investments.models import Investment
@@ -49,6 +49,14 @@ async def pledge(
     investment = await service.pledge(
         session, state.books, principal, tenant, campaign_id, body.amount, state.clock()
     )
+    if investment.status == "rejected":
+        await session.commit()  # the refusal stays on record; the problem answers the client
+        raise ProblemError(
+            422,
+            investment.reject_reason,
+            "the ledger refused to hold the pledge",
+            investment_id=str(investment.id),
+        )
     return public(investment)
 
 

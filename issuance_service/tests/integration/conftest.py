@@ -84,9 +84,7 @@ async def issuance(issuance_app, auth_headers):
     transport = httpx.ASGITransport(app=issuance_app)
     async with httpx.AsyncClient(transport=transport, base_url="http://issuance") as client:
 
-        def as_(
-            role: str, subject: str = "", tenant: str = TENANT, **attributes: str
-        ) -> dict[str, str]:
+        def as_(role: str, subject: str = "", tenant: str = TENANT, **attributes: str) -> Any:
             return auth_headers(
                 subject=subject or f"{role}-1",
                 tenant_id=tenant,
@@ -206,8 +204,8 @@ class Platform:
     books: Books
     issuer_cash: uuid.UUID | None = None
 
-    async def verified_issuer(self, name: str = "Acme Robotics") -> dict[str, Any]:
-        self.issuer_cash = await self.books.user(f"issuer-{name.replace(' ', '-')}")
+    async def verified_issuer(self, name: str = "Acme Robotics") -> Any:
+        self.issuer_cash = await self.books.user(f"issuer-{uuid.uuid4().hex[:8]}")
         manager = self.api.as_("manager", "issuer-manager")
         response = await self.api.post(
             "/v1/issuers",
@@ -231,7 +229,7 @@ class Platform:
         assert response.status_code == 200, response.text
         return response.json()
 
-    async def draft(self, issuer_id: str, **overrides: Any) -> dict[str, Any]:
+    async def draft(self, issuer_id: str, **overrides: Any) -> Any:
         body = {
             "issuer_id": issuer_id,
             "name": "Seed round",
@@ -249,7 +247,7 @@ class Platform:
         assert response.status_code == 201, response.text
         return response.json()
 
-    async def live(self, **overrides: Any) -> dict[str, Any]:
+    async def live(self, **overrides: Any) -> Any:
         issuer = await self.verified_issuer()
         campaign = await self.draft(issuer["id"], **overrides)
         manager = self.api.as_("manager", "issuer-manager", issuer_id=issuer["id"])
@@ -299,7 +297,7 @@ class Platform:
 
     async def pledge(
         self, campaign_id: str, investor: str, amount: str, key: str | None = None
-    ) -> httpx.Response:
+    ) -> Any:
         key = key or str(uuid.uuid4())
         headers = {**self.api.as_("investor", investor), "Idempotency-Key": key}
         return await self.api.post(

@@ -80,10 +80,11 @@ def test_the_explanation_names_the_rule_and_the_figures():
         accredited=False, annual_income=D("150000"), net_worth=D("100000"), invested_12m=D(500)
     )
     assert result.explanation == (
-        "income or net worth below $124,000: the greater of $2,500 and 5% of income $150,000 "
-        "($7,500.00) = $7,500.00; invested in the last 12 months $500, left $7,000.00"
+        "income or net worth below $124,000.00: the greater of $2,500.00 and 5% of income "
+        "$150,000.00 ($7,500.00) = $7,500.00; invested in the last 12 months $500.00, "
+        "left $7,000.00"
     )
     capped = twelve_month_limit(
         accredited=False, annual_income=D("3000000"), net_worth=D("200000"), invested_12m=D(0)
     )
-    assert "capped at $124,000 = $124,000" in capped.explanation
+    assert "capped at $124,000.00 = $124,000.00" in capped.explanation

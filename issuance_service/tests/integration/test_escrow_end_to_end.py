@@ -34,7 +34,8 @@ async def events(engine, prefix: str = "issuance.") -> list[str]:
 
 
 async def status_of(issuance, path: str) -> str:
-    return (await issuance.get(path, headers=issuance.as_("owner"))).json()["status"]
+    status: str = (await issuance.get(path, headers=issuance.as_("owner"))).json()["status"]
+    return status
 
 
 async def test_a_successful_campaign_releases_escrow_and_issues_certificates(

@@ -11,6 +11,8 @@ from fleetkit import probes
 from fleetkit.app import create_fleet_app
 from issuance_service.books.client import ledger_books
 from issuance_service.campaigns.router import router as campaigns
+from issuance_service.chain.router import router as chain
+from issuance_service.chain.tasks import chain_node
 from issuance_service.config import Settings, get_settings
 from issuance_service.investments.router import router as investments
 from issuance_service.investors.router import router as investors
@@ -32,9 +34,10 @@ def create_app(
         settings,
         title="Issuance service",
         description="Issuers and KYC, campaigns, investments, escrow, share-certificate NFTs.",
-        routers=[issuers, investors, campaigns, investments, probes.router],
+        routers=[issuers, investors, campaigns, investments, chain, probes.router],
     )
     app.state.books = ledger_books(settings, ledger_transport)
     app.state.closers.append(app.state.books.client.aclose)
     app.state.clock = utc_now
+    app.state.chain = chain_node(settings)
     return app

@@ -6,7 +6,11 @@ from fleetkit.celery_app import make_celery
 from fleetkit.housekeeping import BEAT_SCHEDULE
 from issuance_service.config import get_settings
 
-TASK_MODULES = ["fleetkit.housekeeping", "issuance_service.investments.tasks"]
+TASK_MODULES = [
+    "fleetkit.housekeeping",
+    "issuance_service.investments.tasks",
+    "issuance_service.chain.tasks",
+]
 settings = get_settings()
 
 # Expires unconsumed after one period: a worker that was down runs one catch-up, not many.
@@ -15,6 +19,16 @@ ISSUANCE_BEAT_SCHEDULE = {
         "task": "issuance.close_due_campaigns",
         "schedule": settings.close_interval_seconds,
         "options": {"expires": settings.close_interval_seconds},
+    },
+    "write-chain": {
+        "task": "issuance.write_chain",
+        "schedule": settings.chain_interval_seconds,
+        "options": {"expires": settings.chain_interval_seconds},
+    },
+    "reconcile-chain": {
+        "task": "issuance.reconcile_chain",
+        "schedule": 300.0,
+        "options": {"expires": 300.0},
     },
 }
 

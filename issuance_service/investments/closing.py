@@ -5,10 +5,11 @@ min_target is reached, else failed), stamp `closed_at`, take any pledge whose ho
 being placed as rejected, publish the outcome.
 Step 2 (settlement, under the row lock taken with SKIP LOCKED so two workers never settle the
 same campaign at once): on success post every pledged hold into escrow, credit each investor
-the certificate units, release escrow to the issuer minus the platform fee; on failure or
-cancellation void every hold. Then every other hold of the campaign (canceled, rejected) is
-voided again, and `settled_at` is stamped. Every ledger step has a deterministic id, so a run
-killed half-way is simply run again by the next beat and moves nothing twice.
+the certificate units and write the certificate's chain intent, release escrow to the issuer
+minus the platform fee; on failure or cancellation void every hold. Then every other hold of
+the campaign (canceled, rejected) is voided again, and `settled_at` is stamped. Every ledger
+step has a deterministic id, so a run killed half-way is simply run again by the next beat and
+moves nothing twice.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from issuance_service.campaigns import repository as campaigns
 from issuance_service.campaigns.events import publish
 from issuance_service.campaigns.models import Campaign
 from issuance_service.campaigns.service import move
+from issuance_service.chain.intents import enqueue_certificate
 from issuance_service.domain.campaign_rules import is_due, outcome_command_succeeds
 from issuance_service.domain.campaign_states import Command, Status
 from issuance_service.domain.settlement import release_of
@@ -136,6 +138,8 @@ async def _release(session: AsyncSession, books: IssuanceBooks, campaign: Campai
             investment.units,
         )
         investment.status = "confirmed"
+        # The certificate's chain intent, in this same transaction (crash-safe chain writes).
+        await enqueue_certificate(session, campaign, investment, investor)
     issuer = await issuers.get(session, tenant, campaign.issuer_id)
     assert issuer is not None
     raised = sum((p.amount for p in pledged), start=campaign.raised * 0)

@@ -26,4 +26,6 @@ class Investor(IssuanceBase):
     kyc_status: Mapped[str] = mapped_column(default="pending")
     kyc_reason: Mapped[str | None] = mapped_column(default=None)
     accredited: Mapped[bool] = mapped_column(default=False)
+    # Where the investor's certificates are minted; None: held in the platform's custody.
+    wallet_address: Mapped[str | None] = mapped_column(default=None)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

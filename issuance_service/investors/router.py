@@ -40,6 +40,7 @@ def public(investor: Investor) -> InvestorPublic:
         kyc_status=investor.kyc_status,
         kyc_reason=investor.kyc_reason,
         accredited=investor.accredited,
+        wallet_address=investor.wallet_address,
         created_at=investor.created_at,
     )
 
@@ -70,6 +71,7 @@ async def register_investor(
         jurisdiction=body.jurisdiction,
         annual_income=body.annual_income,
         net_worth=body.net_worth,
+        wallet_address=body.wallet_address,
     )
     session.add(investor)
     try:

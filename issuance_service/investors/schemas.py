@@ -22,6 +22,7 @@ class InvestorCreate(BaseModel):
     jurisdiction: str = Field(pattern=r"^[A-Z]{2}$", examples=["US"])
     annual_income: Amount = Field(ge=0, max_digits=20, decimal_places=2)
     net_worth: Amount = Field(ge=0, max_digits=20, decimal_places=2)
+    wallet_address: str | None = Field(default=None, pattern=r"^0x[0-9a-fA-F]{40}$")
 
 
 class InvestorReview(BaseModel):
@@ -42,6 +43,7 @@ class InvestorPublic(BaseModel):
     kyc_status: str
     kyc_reason: str | None
     accredited: bool
+    wallet_address: str | None
     created_at: datetime
 
 

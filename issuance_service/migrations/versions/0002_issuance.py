@@ -48,6 +48,7 @@ STATEMENTS = [
         kyc_status text NOT NULL CHECK (kyc_status IN ('pending', 'verified', 'rejected')),
         kyc_reason text,
         accredited boolean NOT NULL DEFAULT false,
+        wallet_address text CHECK (wallet_address ~ '^0x[0-9a-fA-F]{40}$'),
         created_at timestamptz NOT NULL DEFAULT now(),
         CONSTRAINT uq_investors_tenant_subject UNIQUE (tenant_id, subject))""",
     """CREATE TABLE campaigns (

@@ -3,18 +3,24 @@ the people who use it: the platform's owner, compliance, the issuer's manager, i
 
 from __future__ import annotations
 
+import socket
+import subprocess
+import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from sqlalchemy import text
+from web3 import Web3
 
 from fleetkit.testing.plugin import truncate_all
+from issuance_service.chain.contract import ChainNode, deploy
 from issuance_service.main import create_app
 
 TENANT = "portal"
@@ -308,3 +314,63 @@ class Platform:
 @pytest.fixture
 def platform(issuance, books) -> Platform:
     return Platform(issuance, books)
+
+
+# ---- the chain: a real anvil from the npm package, on a free port, one per test worker ----
+
+ANVIL = Path(__file__).resolve().parents[2] / "chain" / "node_modules" / ".bin" / "anvil"
+# anvil's first well-known development account (never a real key).
+DEV_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"
+
+
+@pytest.fixture(scope="session")
+def anvil_url() -> Iterator[str]:
+    """A real anvil node (the binary shipped by `@foundry-rs/anvil`)."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    sock.close()
+    process = subprocess.Popen(
+        [str(ANVIL), "--port", str(port), "--silent", "--chain-id", "31337"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if Web3(Web3.HTTPProvider(url)).is_connected():
+                break
+        except Exception:
+            pass
+        time.sleep(0.1)
+    else:
+        process.kill()
+        raise RuntimeError("anvil did not start")
+    yield url
+    process.terminate()
+    process.wait(timeout=10)
+
+
+@pytest.fixture
+def chain(anvil_url, issuance_app) -> ChainNode:
+    """A freshly deployed certificate contract, wired into the app like configuration does."""
+    address = deploy(anvil_url, DEV_KEY)
+    node = ChainNode(anvil_url, address, DEV_KEY)
+    issuance_app.state.chain = node
+    issuance_app.state.settings = issuance_app.state.settings.model_copy(
+        update={"chain_contract_address": address}
+    )
+    return node
+
+
+@pytest.fixture
+def rpc(chain) -> Callable[..., Any]:
+    """A raw JSON-RPC call (anvil's test methods: evm_mine, anvil_reorg, evm_increaseTime)."""
+
+    def call(method: str, *params: Any) -> Any:
+        answer = chain.web3.provider.make_request(method, list(params))  # type: ignore[arg-type]
+        assert "error" not in answer, answer
+        return answer.get("result")
+
+    return call

@@ -369,7 +369,7 @@ def rpc(chain) -> Callable[..., Any]:
     """A raw JSON-RPC call (anvil's test methods: evm_mine, anvil_reorg, evm_increaseTime)."""
 
     def call(method: str, *params: Any) -> Any:
-        answer = chain.web3.provider.make_request(method, list(params))  # type: ignore[arg-type]
+        answer = chain.web3.provider.make_request(method, list(params))
         assert "error" not in answer, answer
         return answer.get("result")
 

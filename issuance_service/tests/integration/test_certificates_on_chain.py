@@ -168,7 +168,7 @@ async def test_four_writers_on_one_key_lose_no_transaction(succeeded, issuance_a
             await engine.dispose()
     await confirm_all(issuance_app.state.engine, chain, rpc)
     rows = await intents(issuance_app.state.engine)
-    nonces = sorted(i.nonce for i in rows)
+    nonces = sorted(i.nonce or 0 for i in rows)
     assert nonces == list(range(nonces[0], nonces[0] + len(rows)))  # no gap, no duplicate
     assert mints_on_chain(chain) == 3
 
@@ -183,7 +183,7 @@ async def test_a_reorg_that_drops_the_mints_ends_with_them_included_again(
     await track(engine, chain, 100)  # mined, none final yet (automine: one block per tx)
     mined = await intents(engine)
     assert {i.status for i in mined} == {"mined"}
-    depth = chain.head() - min(i.block_number for i in mined) + 1
+    depth = chain.head() - min(i.block_number or 0 for i in mined) + 1
     rpc("anvil_reorg", depth, [])  # the blocks holding every mint are replaced by empty ones
     assert mints_on_chain(chain) == 0
     await confirm_all(engine, chain, rpc)

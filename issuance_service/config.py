@@ -23,9 +23,9 @@ class Settings(BaseFleetSettings):
     platform_fee_bps: int = 500
     # How often beat looks for campaigns whose deadline has come.
     close_interval_seconds: float = 30.0
-    # The chain: any EVM JSON-RPC node; the certificate contract; the signing key (a secret,
-    # from the environment only). Without a contract address, mints wait as intents.
-    chain_rpc_url: str = "http://127.0.0.1:8545"
+    # The chain: any EVM JSON-RPC node (FLEET_CHAIN_RPC_URL, in `fleet`); the certificate
+    # contract; the signing key (a secret, from the environment only). Without a contract
+    # address or a key, mints wait as intents.
     chain_contract_address: str | None = None
     chain_private_key: SecretStr | None = None
     chain_confirmations: int = 2

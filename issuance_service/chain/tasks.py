@@ -19,7 +19,7 @@ def chain_node(settings: Settings) -> ChainNode | None:
     if settings.chain_contract_address is None or settings.chain_private_key is None:
         return None
     return ChainNode(
-        settings.chain_rpc_url,
+        settings.fleet.chain_rpc_url,
         settings.chain_contract_address,
         settings.chain_private_key.get_secret_value(),
     )

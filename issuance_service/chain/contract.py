@@ -14,6 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import httpx
 from eth_account import Account
 from web3 import Web3
 from web3.exceptions import TransactionNotFound
@@ -21,6 +22,7 @@ from web3.exceptions import TransactionNotFound
 ARTIFACT = Path(__file__).parent / "artifacts" / "ShareCertificate.json"
 GAS = {"verify_holder": 120_000, "mint": 400_000}
 MINOR_UNITS = Decimal(100)  # amounts on chain are cents
+BATCH = 200  # calls per JSON-RPC batch request
 
 
 @lru_cache
@@ -50,6 +52,8 @@ class ChainNode:
     """One EVM node and the certificate contract deployed on it, signing with one key."""
 
     def __init__(self, rpc_url: str, contract_address: str, private_key: str) -> None:
+        self.rpc_url = rpc_url
+        self._http = httpx.Client(timeout=30)
         self.web3 = Web3(Web3.HTTPProvider(rpc_url, request_kwargs={"timeout": 10}))
         self.account = Account.from_key(private_key)
         self.contract = self.web3.eth.contract(
@@ -87,10 +91,18 @@ class ChainNode:
             )
         )
 
-    def sign(self, kind: str, data: str, nonce: int, chain_id: int) -> tuple[bytes, str]:
-        """(raw signed transaction, its hash) for a call to the contract at `nonce`."""
+    def fees(self) -> tuple[int, int]:
+        """(max fee, priority fee) per gas: three times the latest base fee plus the tip, so
+        the stored transaction stays includable if the base fee rises before it is mined."""
         base_fee = int(self.web3.eth.get_block("latest").get("baseFeePerGas", 0) or 0)
         tip = 1_000_000_000
+        return 3 * base_fee + tip, tip
+
+    def sign(
+        self, kind: str, data: str, nonce: int, chain_id: int, fees: tuple[int, int]
+    ) -> tuple[bytes, str]:
+        """(raw signed transaction, its hash) for a call to the contract at `nonce`."""
+        max_fee, tip = fees
         signed = self.account.sign_transaction(
             {
                 "chainId": chain_id,
@@ -100,7 +112,7 @@ class ChainNode:
                 "value": 0,
                 "gas": GAS[kind],
                 "maxPriorityFeePerGas": tip,
-                "maxFeePerGas": 3 * base_fee + tip,
+                "maxFeePerGas": max_fee,
                 "type": 2,
             }
         )
@@ -117,6 +129,59 @@ class ChainNode:
             if "already known" in message or "already imported" in message:
                 return
             raise
+
+    def broadcast_many(self, signed: list[tuple[bytes, str]]) -> list[str | None]:
+        """Send many signed transactions in JSON-RPC batches; per transaction None (sent, or
+        the node already has it) or the node's error."""
+        answers = self._batch(
+            [("eth_sendRawTransaction", ["0x" + raw.hex()]) for raw, _hash in signed]
+        )
+        outcome: list[str | None] = []
+        for (_raw, tx_hash), answer in zip(signed, answers, strict=True):
+            error = answer.get("error")
+            if error is None or self.known(tx_hash):
+                outcome.append(None)
+            else:
+                outcome.append(str(error.get("message", error))[:500])
+        return outcome
+
+    def receipts_many(self, tx_hashes: list[str]) -> list[Receipt | None]:
+        """The receipts of many transactions (None where not, or no longer, in a block)."""
+        answers = self._batch([("eth_getTransactionReceipt", [h]) for h in tx_hashes])
+        receipts: list[Receipt | None] = []
+        for answer in answers:
+            found = answer.get("result")
+            receipts.append(
+                None
+                if not found
+                else Receipt(
+                    int(found["status"], 16), int(found["blockNumber"], 16), found["blockHash"]
+                )
+            )
+        return receipts
+
+    def canonical_hashes(self, numbers: list[int]) -> dict[int, str | None]:
+        """The hash of the canonical block at each height now (None: beyond the head)."""
+        answers = self._batch([("eth_getBlockByNumber", [hex(n), False]) for n in numbers])
+        return {
+            number: (answer.get("result") or {}).get("hash")
+            for number, answer in zip(numbers, answers, strict=True)
+        }
+
+    def _batch(self, calls: list[tuple[str, list[Any]]]) -> list[dict[str, Any]]:
+        """JSON-RPC batch requests of at most `BATCH` calls, answers in call order."""
+        answers: list[dict[str, Any]] = []
+        for start in range(0, len(calls), BATCH):
+            chunk = calls[start : start + BATCH]
+            body = [
+                {"jsonrpc": "2.0", "id": n, "method": method, "params": params}
+                for n, (method, params) in enumerate(chunk)
+            ]
+            response = self._http.post(self.rpc_url, json=body)
+            response.raise_for_status()
+            by_id = {answer["id"]: answer for answer in response.json()}
+            answers += [by_id[n] for n in range(len(chunk))]
+        return answers
 
     def known(self, tx_hash: str) -> bool:
         try:

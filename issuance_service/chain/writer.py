@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
@@ -29,6 +30,7 @@ from issuance_service.chain.intents import CUSTODY
 from issuance_service.chain.models import ChainIntent, NonceManager
 
 log = logging.getLogger(__name__)
+SIGN_BATCH = 200
 
 
 @dataclass
@@ -42,8 +44,8 @@ class WriterRun:
 async def run_writer(engine: AsyncEngine, node: ChainNode, confirmations: int) -> WriterRun:
     """Sign every new intent, broadcast every signed one, track every one in flight."""
     run = WriterRun()
-    while await sign_next(engine, node):
-        run.signed += 1
+    while signed := await sign_next(engine, node):
+        run.signed += signed
     run.broadcast = await broadcast_signed(engine, node)
     run.confirmed, run.reorged = await track(engine, node, confirmations)
     return run
@@ -67,63 +69,72 @@ async def _nonce_manager(session: AsyncSession, node: ChainNode) -> NonceManager
     return manager
 
 
-async def sign_next(engine: AsyncEngine, node: ChainNode) -> bool:
-    """Sign the oldest new intent with the next nonce; False when there is none."""
+async def sign_next(engine: AsyncEngine, node: ChainNode, batch: int = SIGN_BATCH) -> int:
+    """Sign up to `batch` of the oldest new intents with the next nonces, store the signed
+    bytes, commit; how many were signed (0: none was waiting)."""
     async with make_sessionmaker(engine)() as session, session.begin():
         # The manager's lock first: intents get nonces in their order (a holder's
         # verification always before their mint), one allocation at a time per key.
         manager = await _nonce_manager(session, node)
-        intent = await session.scalar(
-            select(ChainIntent)
-            .where(ChainIntent.status == "new")
-            .order_by(ChainIntent.seq)
-            .limit(1)
-            .with_for_update()
+        intents = list(
+            await session.scalars(
+                select(ChainIntent)
+                .where(ChainIntent.status == "new")
+                .order_by(ChainIntent.seq)
+                .limit(batch)
+                .with_for_update()
+            )
         )
-        if intent is None:
-            return False
-        holder = node.signer if intent.args["holder"] == CUSTODY else intent.args["holder"]
-        data = node.call_data(intent.kind, intent.args, holder)
-        raw, tx_hash = await asyncio.to_thread(
-            node.sign, intent.kind, data, manager.next_nonce, manager.chain_id
-        )
-        intent.signer, intent.nonce = node.signer, manager.next_nonce
-        intent.signed_tx, intent.tx_hash, intent.holder = raw, tx_hash, holder
-        intent.status = "signed"
-        manager.next_nonce += 1
-    return True
+        if not intents:
+            return 0
+        fees = await asyncio.to_thread(node.fees)
+        for intent in intents:
+            holder = node.signer if intent.args["holder"] == CUSTODY else intent.args["holder"]
+            data = node.call_data(intent.kind, intent.args, holder)
+            raw, tx_hash = node.sign(intent.kind, data, manager.next_nonce, manager.chain_id, fees)
+            intent.signer, intent.nonce = node.signer, manager.next_nonce
+            intent.signed_tx, intent.tx_hash, intent.holder = raw, tx_hash, holder
+            intent.status = "signed"
+            manager.next_nonce += 1
+    return len(intents)
 
 
 async def broadcast_signed(engine: AsyncEngine, node: ChainNode) -> int:
-    """Send every signed intent's stored bytes, in nonce order; how many were sent."""
+    """Send every signed intent's stored bytes, in nonce order, then record them as sent; how
+    many were sent. Killed before the record, they are simply sent again: same bytes, same
+    hash, the node keeps one."""
     sessionmaker = make_sessionmaker(engine)
     async with sessionmaker() as session:
-        ids = list(
-            await session.scalars(
-                select(ChainIntent.id)
+        rows = (
+            await session.execute(
+                select(ChainIntent.id, ChainIntent.signed_tx, ChainIntent.tx_hash)
                 .where(ChainIntent.status == "signed", ChainIntent.signer == node.signer)
                 .order_by(ChainIntent.nonce)
             )
-        )
-    sent = 0
-    for intent_id in ids:
-        async with sessionmaker() as session, session.begin():
-            intent = await session.scalar(
-                select(ChainIntent)
-                .where(ChainIntent.id == intent_id, ChainIntent.status == "signed")
-                .with_for_update(skip_locked=True)
+        ).all()
+    outcomes = await asyncio.to_thread(
+        node.broadcast_many, [(bytes(raw or b""), str(tx_hash)) for _id, raw, tx_hash in rows]
+    )
+    sent: list[uuid.UUID] = []
+    errors: dict[uuid.UUID, str] = {}
+    for (intent_id, _raw, _hash), error in zip(rows, outcomes, strict=True):
+        if error is None:
+            sent.append(intent_id)
+        else:  # kept for the operator, retried next run
+            errors[intent_id] = error
+            log.warning("broadcast of intent %s failed: %s", intent_id, error)
+    async with sessionmaker() as session, session.begin():
+        if sent:
+            await session.execute(
+                update(ChainIntent)
+                .where(ChainIntent.id.in_(sent), ChainIntent.status == "signed")
+                .values(status="broadcast", broadcasts=ChainIntent.broadcasts + 1)
             )
-            if intent is None or intent.signed_tx is None or intent.tx_hash is None:
-                continue
-            try:
-                await asyncio.to_thread(node.broadcast, intent.signed_tx, intent.tx_hash)
-            except Exception as exc:
-                intent.last_error = str(exc)[:500]
-                log.warning("broadcast of %s failed: %s", intent.business_key, exc)
-                continue
-            intent.status, intent.broadcasts = "broadcast", intent.broadcasts + 1
-            sent += 1
-    return sent
+        for intent_id, error in errors.items():
+            await session.execute(
+                update(ChainIntent).where(ChainIntent.id == intent_id).values(last_error=error)
+            )
+    return len(sent)
 
 
 async def track(engine: AsyncEngine, node: ChainNode, needed: int) -> tuple[int, int]:
@@ -140,14 +151,14 @@ async def track(engine: AsyncEngine, node: ChainNode, needed: int) -> tuple[int,
                 .with_for_update(skip_locked=True)
             )
         )
-        for intent in intents:
+        receipts = await asyncio.to_thread(
+            node.receipts_many, [str(intent.tx_hash) for intent in intents]
+        )
+        heights = sorted({r.block_number for r in receipts if r is not None})
+        canonical_hashes = await asyncio.to_thread(node.canonical_hashes, heights)
+        for intent, receipt in zip(intents, receipts, strict=True):
             assert intent.tx_hash is not None
-            receipt = await asyncio.to_thread(node.receipt, intent.tx_hash)
-            canonical = (
-                None
-                if receipt is None
-                else await asyncio.to_thread(node.canonical_hash, receipt.block_number)
-            )
+            canonical = None if receipt is None else canonical_hashes[receipt.block_number]
             if receipt is None or canonical != receipt.block_hash:
                 if intent.status == "mined" or not await asyncio.to_thread(
                     node.known, intent.tx_hash

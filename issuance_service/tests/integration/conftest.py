@@ -374,3 +374,9 @@ def rpc(chain) -> Callable[..., Any]:
         return answer.get("result")
 
     return call
+
+
+@pytest.fixture
+def dev_key() -> str:
+    """The signing key of the test chain (anvil's first public development account)."""
+    return DEV_KEY

@@ -119,7 +119,7 @@ async def intents(engine) -> list[tuple[str, str, int, str]]:
         rows = await connection.execute(
             text("SELECT business_key, status, nonce, tx_hash FROM chain_intents ORDER BY seq")
         )
-        return [tuple(row) for row in rows]  # type: ignore[misc]
+        return [tuple(row) for row in rows]
 
 
 @pytest.mark.parametrize(

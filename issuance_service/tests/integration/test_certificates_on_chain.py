@@ -205,3 +205,26 @@ async def test_a_failed_campaign_mints_nothing(platform, issuance_app, clock, ch
     await run_writer(issuance_app.state.engine, chain, CONFIRMATIONS)
     assert await intents(issuance_app.state.engine) == []
     assert mints_on_chain(chain) == 0
+
+
+async def test_operators_list_intents_and_rebroadcast_the_stored_bytes(
+    succeeded, issuance, issuance_app, chain, rpc
+):
+    engine = issuance_app.state.engine
+    while await sign_next(engine, chain):
+        pass
+    admin = issuance.as_("admin")
+    listed = await issuance.get("/v1/chain/intents", params={"status": "signed"}, headers=admin)
+    assert len(listed.json()) == 6
+    first = listed.json()[0]
+    sent = await issuance.post(f"/v1/chain/intents/{first['id']}/rebroadcast", headers=admin)
+    assert (sent.json()["status"], sent.json()["tx_hash"]) == ("broadcast", first["tx_hash"])
+    assert chain.known(first["tx_hash"])
+    await confirm_all(engine, chain, rpc)
+    done = await issuance.post(f"/v1/chain/intents/{first['id']}/rebroadcast", headers=admin)
+    assert (done.status_code, done.json()["type"]) == (
+        409,
+        "urn:finfleet:problem:intent-not-in-flight",
+    )
+    investor = await issuance.get("/v1/chain/intents", headers=issuance.as_("investor", "ann"))
+    assert investor.status_code == 403

@@ -5,6 +5,7 @@ transaction as the change they report (payloads in docs/issuance.md).
 |---|---|---|
 | `issuance.campaign.approved` | compliance approved it | `campaign`, `approved_by` |
 | `issuance.campaign.launched` | the campaign went live | `campaign` |
+| `issuance.campaign.material_change` | investors must reconfirm | `campaign`, `reconfirm_by` |
 | `issuance.investment.pledged` | a pledge is held in escrow | `campaign`, `investment` |
 | `issuance.investment.canceled` | the investor withdrew a pledge | `campaign`, `investment` |
 | `issuance.campaign.succeeded` | closed at or above min_target | `campaign`, `fee`, `proceeds` |

@@ -42,6 +42,10 @@ class Campaign(IssuanceBase):
     early_close_noticed_at: Mapped[datetime | None] = mapped_column(
         DateTime(timezone=True), default=None
     )
+    material_change_at: Mapped[datetime | None] = mapped_column(
+        DateTime(timezone=True), default=None
+    )
+    material_change: Mapped[str | None] = mapped_column(default=None)
     approved_by: Mapped[str | None] = mapped_column(default=None)
     review_reason: Mapped[str | None] = mapped_column(default=None)
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)

@@ -17,11 +17,13 @@ from issuance_service.campaigns.schemas import (
     CampaignCreate,
     CampaignPublic,
     Extension,
+    MaterialChange,
     Progress,
     Review,
     Valuation,
 )
 from issuance_service.investments.closing import cancel_live
+from issuance_service.investments.reconfirmation import material_change
 
 router = APIRouter(prefix="/campaigns", tags=["campaigns"])
 
@@ -46,6 +48,8 @@ def public(campaign: Campaign) -> CampaignPublic:
         deadline=campaign.deadline,
         extensions_used=campaign.extensions_used,
         early_close_noticed_at=campaign.early_close_noticed_at,
+        material_change_at=campaign.material_change_at,
+        material_change=campaign.material_change,
         approved_by=campaign.approved_by,
         review_reason=campaign.review_reason,
         closed_at=campaign.closed_at,
@@ -129,6 +133,22 @@ async def close_campaign_early(
     tenant = may_write(principal, "campaign")
     campaign = await service.load(session, tenant, campaign_id, lock=True)
     service.close_early(campaign, request.app.state.clock())
+    return public(campaign)
+
+
+@router.post("/{campaign_id}/material-change", response_model=CampaignPublic)
+async def record_material_change(
+    campaign_id: uuid.UUID,
+    body: MaterialChange,
+    principal: CurrentPrincipal,
+    session: SessionDep,
+    request: Request,
+) -> CampaignPublic:
+    """A material change to the offering: every live pledge must be reconfirmed within five
+    business days or it is refunded."""
+    tenant = may_write(principal, "campaign")
+    campaign = await service.load(session, tenant, campaign_id, lock=True)
+    await material_change(session, campaign, body.description, request.app.state.clock())
     return public(campaign)
 
 

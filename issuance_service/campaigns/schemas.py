@@ -34,6 +34,12 @@ class Review(BaseModel):
     reason: str = Field(min_length=3, max_length=2000)
 
 
+class MaterialChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    description: str = Field(min_length=10, max_length=5000)
+
+
 class Extension(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -59,6 +65,8 @@ class CampaignPublic(BaseModel):
     deadline: datetime | None
     extensions_used: int
     early_close_noticed_at: datetime | None
+    material_change_at: datetime | None
+    material_change: str | None
     approved_by: str | None
     review_reason: str | None
     closed_at: datetime | None

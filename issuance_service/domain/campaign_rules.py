@@ -15,6 +15,8 @@ CANCEL_CUTOFF = timedelta(hours=48)
 # Early close: investors get notice of at least five business days before the new deadline.
 EARLY_CLOSE_NOTICE_BUSINESS_DAYS = 5
 MAX_EXTENSIONS = 1
+# A material change: investors reconfirm within five business days or are refunded.
+RECONFIRM_BUSINESS_DAYS = 5
 
 
 class CampaignRuleBroken(Exception):  # noqa: N818 - names the outcome
@@ -87,6 +89,19 @@ def early_close_deadline(
             "early-close-too-late", "with the notice owed, closing early would not be earlier"
         )
     return earliest
+
+
+def reconfirmation_deadline(deadline: datetime, now: datetime) -> datetime:
+    """After a material change, investors have five business days to reconfirm their pledge
+    (else it is refunded); the campaign must stay open that long, so a deadline sooner than
+    that is refused (extend first)."""
+    reconfirm_by = add_business_days(now, RECONFIRM_BUSINESS_DAYS)
+    if reconfirm_by > deadline:
+        raise CampaignRuleBroken(
+            "reconfirmation-window-too-short",
+            "the deadline comes before investors could reconfirm: extend the campaign first",
+        )
+    return reconfirm_by
 
 
 def accept_pledge(raised: Decimal, amount: Decimal, targets: Targets, unit_price: Decimal) -> None:

@@ -26,6 +26,7 @@ class Command(StrEnum):
     LAUNCH = "launch"
     EXTEND = "extend"
     EARLY_CLOSE = "early_close"
+    MATERIAL_CHANGE = "material_change"
     SUCCEED = "succeed"
     FAIL = "fail"
     CANCEL = "cancel"
@@ -45,6 +46,7 @@ TRANSITIONS: dict[tuple[Status, Command], Status] = {
     (S.APPROVED,  C.CANCEL):      S.CANCELLED,
     (S.ACTIVE,    C.EXTEND):      S.ACTIVE,
     (S.ACTIVE,    C.EARLY_CLOSE): S.ACTIVE,
+    (S.ACTIVE,    C.MATERIAL_CHANGE): S.ACTIVE,
     (S.ACTIVE,    C.SUCCEED):     S.SUCCESSFUL,
     (S.ACTIVE,    C.FAIL):        S.FAILED,
     # Cancelling a live campaign refunds every pledge (holds voided), like a failure.

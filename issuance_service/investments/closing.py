@@ -31,6 +31,7 @@ from issuance_service.domain.campaign_rules import is_due, outcome_command_succe
 from issuance_service.domain.campaign_states import Command, Status
 from issuance_service.domain.settlement import release_of
 from issuance_service.investments import repository
+from issuance_service.investments.reconfirmation import refund_unconfirmed
 from issuance_service.investors.models import Investor
 from issuance_service.issuers import repository as issuers
 
@@ -38,6 +39,8 @@ from issuance_service.issuers import repository as issuers
 async def close_due(engine: AsyncEngine, books: IssuanceBooks, now: datetime) -> int:
     """Close every live campaign past its deadline and settle every closed one not settled
     yet; returns how many were settled by this run."""
+    # Pledges not reconfirmed after a material change are refunded first: they never count.
+    await refund_unconfirmed(engine, books, now)
     sessionmaker = make_sessionmaker(engine)
     async with sessionmaker() as session:
         due = await campaigns.due_ids(session, now)

@@ -35,6 +35,8 @@ class Investment(IssuanceBase):
     status: Mapped[str] = mapped_column(default="pending")
     hold_id: Mapped[uuid.UUID]
     reject_reason: Mapped[str | None] = mapped_column(default=None)
+    # Set by a material change: the pledge is refunded unless reconfirmed by then.
+    reconfirm_by: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now()

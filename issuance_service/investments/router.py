@@ -12,6 +12,7 @@ from fleetkit.problems import ProblemError, not_found
 from issuance_service.access import may_read, tenant_of
 from issuance_service.investments import repository, service
 from issuance_service.investments.models import Investment
+from issuance_service.investments.reconfirmation import reconfirm
 from issuance_service.investments.schemas import InvestmentCreate, InvestmentPublic
 from issuance_service.investors import repository as investors
 
@@ -28,6 +29,7 @@ def public(investment: Investment) -> InvestmentPublic:
         status=investment.status,
         hold_id=investment.hold_id,
         reject_reason=investment.reject_reason,
+        reconfirm_by=investment.reconfirm_by,
         created_at=investment.created_at,
     )
 
@@ -70,6 +72,18 @@ async def get_investment(
         raise not_found("investment")
     investor = await investors.get(session, tenant, investment.investor_id)
     may_read(principal, "investment", None if investor is None else investor.subject)
+    return public(investment)
+
+
+@router.post("/investments/{investment_id}/reconfirm", response_model=InvestmentPublic)
+async def reconfirm_pledge(
+    investment_id: uuid.UUID, principal: CurrentPrincipal, session: SessionDep, request: Request
+) -> InvestmentPublic:
+    """Keep the pledge after a material change (before `reconfirm_by`)."""
+    tenant = tenant_of(principal)
+    investment = await reconfirm(
+        session, principal, tenant, investment_id, request.app.state.clock()
+    )
     return public(investment)
 
 

@@ -24,4 +24,5 @@ class InvestmentPublic(BaseModel):
     status: str
     hold_id: uuid.UUID
     reject_reason: str | None
+    reconfirm_by: datetime | None
     created_at: datetime

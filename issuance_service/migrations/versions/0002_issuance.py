@@ -73,6 +73,8 @@ STATEMENTS = [
         deadline timestamptz,
         extensions_used integer NOT NULL DEFAULT 0,
         early_close_noticed_at timestamptz,
+        material_change_at timestamptz,
+        material_change text,
         approved_by text,
         review_reason text,
         closed_at timestamptz,
@@ -95,10 +97,13 @@ STATEMENTS = [
             ('pending', 'pledged', 'rejected', 'canceled', 'confirmed', 'refunded')),
         hold_id uuid NOT NULL UNIQUE,
         reject_reason text,
+        reconfirm_by timestamptz,
         created_at timestamptz NOT NULL DEFAULT now(),
         updated_at timestamptz NOT NULL DEFAULT now())""",
     "CREATE INDEX ix_investments_campaign ON investments (campaign_id, seq)",
     "CREATE INDEX ix_investments_investor ON investments (investor_id, created_at)",
+    """CREATE INDEX ix_investments_reconfirm ON investments (reconfirm_by)
+        WHERE reconfirm_by IS NOT NULL AND status = 'pledged'""",
 ]
 
 

@@ -218,3 +218,58 @@ async def test_a_pledge_beyond_the_investors_cash_is_refused_and_recorded(
     )
     assert progress.json()["raised"] == "0.00"
     assert (await books.balance(ann["cash_account_id"]))["available"] == D("100.00")
+
+
+async def test_a_material_change_refunds_pledges_not_reconfirmed_in_five_business_days(
+    platform, issuance, books, books_clean, clock, close
+):
+    campaign = await platform.live(min_target="1000.00")
+    cid = campaign["id"]
+    ann = await platform.investor("ann", cash="2000")
+    bob = await platform.investor("bob", cash="2000")
+    a = (await platform.pledge(cid, "ann", "1000.00")).json()
+    b = (await platform.pledge(cid, "bob", "1000.00")).json()
+    clock.travel(timedelta(days=2))
+    changed = await issuance.post(
+        f"/v1/campaigns/{cid}/material-change",
+        json={"description": "the valuation cap moves from $8M to $12M"},
+        headers=issuance.as_("manager"),
+    )
+    assert changed.status_code == 200, changed.text
+    pending = await issuance.get(f"/v1/investments/{a['id']}", headers=issuance.as_("owner"))
+    reconfirm_by = pending.json()["reconfirm_by"]
+    assert reconfirm_by is not None
+    kept = await issuance.post(
+        f"/v1/investments/{a['id']}/reconfirm", headers=issuance.as_("investor", "ann")
+    )
+    assert kept.json()["reconfirm_by"] is None
+    clock.travel(timedelta(days=7, seconds=1))  # past five business days
+    late = await issuance.post(
+        f"/v1/investments/{b['id']}/reconfirm", headers=issuance.as_("investor", "bob")
+    )
+    assert late.json()["type"] == "urn:finfleet:problem:reconfirmation-closed"
+    assert await close() == 0  # not due; the lapsed pledge is refunded on the way
+    assert await status_of(issuance, f"/v1/investments/{b['id']}") == "canceled"
+    assert await status_of(issuance, f"/v1/investments/{a['id']}") == "pledged"
+    assert (await books.balance(bob["cash_account_id"]))["available"] == D("2000.00")
+    assert (await books.balance(ann["cash_account_id"]))["available"] == D("1000.00")
+    progress = await issuance.get(f"/v1/campaigns/{cid}/progress", headers=issuance.as_("owner"))
+    assert progress.json()["raised"] == "1000.00"
+    clock.travel(timedelta(days=30))
+    assert await close() == 1
+    assert (await books.balance(ann["cash_account_id"]))["posted"] == D("1000.00")
+    await books_clean()
+
+
+async def test_a_material_change_needs_room_before_the_deadline(platform, issuance, clock):
+    campaign = await platform.live()
+    clock.travel(timedelta(days=26))  # four days left: not five business days
+    refused = await issuance.post(
+        f"/v1/campaigns/{campaign['id']}/material-change",
+        json={"description": "new use of proceeds"},
+        headers=issuance.as_("manager"),
+    )
+    assert (refused.status_code, refused.json()["type"]) == (
+        409,
+        "urn:finfleet:problem:reconfirmation-window-too-short",
+    )

@@ -111,3 +111,14 @@ def test_due_at_the_deadline_not_before():
 def test_success_is_reaching_min_target():
     assert outcome_command_succeeds(D("10000"), TARGETS)
     assert not outcome_command_succeeds(D("9999.99"), TARGETS)
+
+
+def test_a_material_change_gives_five_business_days_to_reconfirm():
+    from issuance_service.domain.campaign_rules import reconfirmation_deadline
+
+    friday = datetime(2026, 12, 11, 9, 0, tzinfo=UTC)
+    deadline = friday + timedelta(days=20)
+    assert reconfirmation_deadline(deadline, friday) == friday + timedelta(days=7)
+    with pytest.raises(CampaignRuleBroken) as caught:
+        reconfirmation_deadline(friday + timedelta(days=6), friday)
+    assert caught.value.kind == "reconfirmation-window-too-short"

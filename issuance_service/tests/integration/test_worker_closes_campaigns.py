@@ -146,15 +146,16 @@ async def test_a_worker_killed_mid_close_leaves_the_next_run_to_finish_exactly_o
     ledger.armed = False
     restarted = start_worker(settings, fleet_keys, url)
     try:
-        celery.send_task("issuance.close_due_campaigns")
 
         async def settled() -> bool:
+            celery.send_task("issuance.close_due_campaigns")  # what beat sends every 30 s
+            await asyncio.sleep(1.0)
             got = await issuance.get(
                 f"/v1/campaigns/{campaign['id']}", headers=issuance.as_("owner")
             )
             return bool(got.json()["settled_at"])
 
-        await wait_until(settled)
+        await wait_until(settled, seconds=180)
     finally:
         restarted.send_signal(signal.SIGTERM)
         restarted.wait(timeout=20)

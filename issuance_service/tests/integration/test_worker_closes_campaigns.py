@@ -137,7 +137,7 @@ async def test_a_worker_killed_mid_close_leaves_the_next_run_to_finish_exactly_o
     ledger.armed = True
     worker = start_worker(settings, fleet_keys, url)
     celery.send_task("issuance.close_due_campaigns")  # what beat sends every 30 s
-    assert await asyncio.to_thread(ledger.arrived.wait, 90), "the worker never closed"
+    assert await asyncio.to_thread(ledger.arrived.wait, 180), "the worker never closed"
     worker.send_signal(signal.SIGKILL)
     worker.wait(timeout=10)
     ledger.release.set()

@@ -156,7 +156,7 @@ async def test_a_worker_killed_mid_mint_ends_with_one_certificate_per_investment
     proxy.method, proxy.when = method, when
     worker = start_worker(settings, fleet_keys, url, address, dev_key)
     celery.send_task("issuance.write_chain")
-    assert await asyncio.to_thread(proxy.arrived.wait, 90), "the worker never got there"
+    assert await asyncio.to_thread(proxy.arrived.wait, 180), "the worker never got there"
     worker.send_signal(signal.SIGKILL)
     worker.wait(timeout=10)
     proxy.release.set()
@@ -166,7 +166,7 @@ async def test_a_worker_killed_mid_mint_ends_with_one_certificate_per_investment
     proxy.method = None
     restarted = start_worker(settings, fleet_keys, url, address, dev_key)
     try:
-        deadline = time.monotonic() + 90
+        deadline = time.monotonic() + 180
         while time.monotonic() < deadline:
             celery.send_task("issuance.write_chain")  # what beat sends every few seconds
             await asyncio.sleep(1.0)

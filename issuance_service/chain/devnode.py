@@ -5,6 +5,7 @@ contract deploy; it runs until anvil exits (Ctrl-C stops both)."""
 from __future__ import annotations
 
 import argparse
+import signal
 import subprocess
 import sys
 import time
@@ -29,12 +30,23 @@ def main() -> int:
         [str(ANVIL), "--port", str(args.port), "--chain-id", "31337", "--silent",
          "--state", args.state, "--state-interval", "30"],
     )  # fmt: skip
+
+    def stop(signum: int, _frame: object) -> None:
+        # Ctrl-C or honcho's SIGTERM: stop anvil as Ctrl-C would (it writes its state).
+        node.send_signal(signal.SIGINT)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
     url = f"http://127.0.0.1:{args.port}"
     for _ in range(300):
         if node.poll() is None and Web3(Web3.HTTPProvider(url)).is_connected():
             break
         time.sleep(0.1)
-    print(f"certificate contract at {deploy_once()}", file=sys.stderr, flush=True)
+    try:
+        print(f"certificate contract at {deploy_once()}", file=sys.stderr, flush=True)
+    except SystemExit as refused:
+        # Not configured (or a mismatch): the node keeps running, the writer waits; said loudly.
+        print(f"issuance-chain: contract not deployed: {refused}", file=sys.stderr, flush=True)
     return node.wait()
 
 

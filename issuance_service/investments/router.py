@@ -45,7 +45,12 @@ async def pledge(
     request: Request,
 ) -> InvestmentPublic:
     """Pledge: the amount is held from the investor's cash into the campaign's escrow.
-    Send an Idempotency-Key: a retry answers the first pledge instead of pledging twice."""
+    An Idempotency-Key is required: a retry answers the first pledge instead of pledging
+    twice (the kit's middleware replays it)."""
+    if not request.headers.get("Idempotency-Key"):
+        raise ProblemError(
+            428, "idempotency-key-required", "a pledge moves money: send an Idempotency-Key"
+        )
     tenant = tenant_of(principal)
     state = request.app.state
     investment = await service.pledge(

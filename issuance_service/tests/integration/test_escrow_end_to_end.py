@@ -273,3 +273,18 @@ async def test_a_material_change_needs_room_before_the_deadline(platform, issuan
         409,
         "urn:finfleet:problem:reconfirmation-window-too-short",
     )
+
+
+async def test_a_pledge_without_an_idempotency_key_is_refused(platform, issuance, books):
+    campaign = await platform.live()
+    ann = await platform.investor("ann", cash="1000")
+    response = await issuance.post(
+        f"/v1/campaigns/{campaign['id']}/investments",
+        json={"amount": "100.00"},
+        headers=issuance.as_("investor", "ann"),
+    )
+    assert (response.status_code, response.json()["type"]) == (
+        428,
+        "urn:finfleet:problem:idempotency-key-required",
+    )
+    assert (await books.balance(ann["cash_account_id"]))["available"] == D("1000.00")

@@ -80,10 +80,13 @@ async def test_an_accredited_investor_may_join_an_accredited_only_campaign(platf
 async def test_staff_cannot_invest_and_an_unregistered_user_is_told_to_register(platform, issuance):
     campaign = await platform.live()
     path = f"/v1/campaigns/{campaign['id']}/investments"
-    staff = await issuance.post(path, json={"amount": "100.00"}, headers=issuance.as_("admin"))
+    key = {"Idempotency-Key": "k-1"}
+    staff = await issuance.post(
+        path, json={"amount": "100.00"}, headers={**issuance.as_("admin"), **key}
+    )
     assert staff.status_code == 403
     stranger = await issuance.post(
-        path, json={"amount": "100.00"}, headers=issuance.as_("investor", "nobody")
+        path, json={"amount": "100.00"}, headers={**issuance.as_("investor", "nobody"), **key}
     )
     assert stranger.status_code == 403
     assert "register" in stranger.json()["detail"]

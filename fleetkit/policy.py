@@ -165,6 +165,13 @@ def not_issuer_own_user(principal: Principal, resource: Resource) -> bool:
     )
 
 
+@condition
+def someone_elses(principal: Principal, resource: Resource) -> bool:
+    """The resource does not belong to the caller personally (no self-review)."""
+    owner = resource.attributes.get("owner_subject")
+    return owner is not None and owner != principal.subject
+
+
 @dataclass(frozen=True)
 class Rule:
     """One row of the table: `action` and `kind` are exact names or glob patterns (`*`)."""
@@ -211,9 +218,12 @@ _TABLE: tuple[tuple[str, str, frozenset[Role] | set[Role], Condition], ...] = (
     ("record_payment",  "property",  {OWNER, MANAGER, ACCOUNTANT},     same_tenant),
     ("export",          "*",         {OWNER, ACCOUNTANT, COMPLIANCE},  same_tenant),
     ("write",           "campaign",  {OWNER, MANAGER},                 same_tenant),
+    ("write",           "issuer",    {OWNER, MANAGER},                 same_tenant),
     ("invest",          "campaign",  {INVESTOR},                       eligible_investor),
     ("approve",         "campaign",  {COMPLIANCE},                     independent),
     ("review_kyc",      "issuer",    {COMPLIANCE},                     independent),
+    ("write",           "investor",  {INVESTOR},                       personal),
+    ("review_kyc",      "investor",  {COMPLIANCE},                     same_tenant & someone_elses),
     ("manage_settings", "*",         {OWNER},                          same_tenant),
     ("manage_members",  "tenant",    {OWNER},                          same_tenant),
     ("*",               "*",         {ADMIN},                          same_tenant),

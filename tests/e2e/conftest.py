@@ -120,6 +120,7 @@ def relocated_procfile(fleet: Fleet, workdir: Path) -> Path:
         text = text.replace(f"--port {8000 + number}", f"--port {fleet.app_ports[service]}")
         text = re.sub(rf"=\b{9200 + number}\b", f"={fleet.worker_ports[service]}", text)
         text = re.sub(rf"=\b{9300 + number}\b", f"={fleet.bus_ports[service]}", text)
+    text = text.replace("--port 8545", f"--port {free_port()}")  # the issuance chain node
     text = text.replace(".dev/", f"{workdir}/")
     for directory in re.findall(r"PROMETHEUS_MULTIPROC_DIR=(\S+)", text):
         Path(directory).mkdir(parents=True, exist_ok=True)

@@ -191,7 +191,7 @@ def _containers_of(fleet_service: FleetService) -> list[str]:
 
 
 def _is_one_shot(name: str) -> bool:
-    return name.endswith("-migrate")
+    return name.endswith(("-migrate", "-deploy"))
 
 
 def test_compose_file_matches_the_compose_spec_schema() -> None:

@@ -110,7 +110,7 @@ def test_every_procfile_line_uses_distinct_ports() -> None:
         for command in procfile_processes().values()
         for port in re.findall(r"(?:--port |_METRICS_PORT=)(\d+)", command)
     ]
-    assert len(ports) == 18
+    assert len(ports) == 19  # 6 x (app, worker, bus) + the issuance chain node (anvil)
     assert len(ports) == len(set(ports))
 
 
@@ -133,7 +133,9 @@ def test_procfile_runs_app_worker_and_bus_of_every_service_on_contract_ports() -
         assert f"--schedule .dev/celerybeat-{short}" in worker
         bus = commands[f"{short}-bus"]
         assert f"{prefix}BUS_METRICS_PORT={9300 + index} python -m {package}.bus" in bus
-    assert len(commands) == 18
+    chain = commands["issuance-chain"]
+    assert chain.endswith("python -m issuance_service.chain.devnode --port 8545")
+    assert len(commands) == 19
 
 
 def test_env_example_documents_every_contract_variable() -> None:

@@ -43,7 +43,11 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     ("manage_settings", "portfolio"): {"owner", "admin"},
     ("manage_members", "tenant"): {"owner", "admin"},
     ("write", "account"): {"admin"},
-    ("write", "issuer"): {"admin"},
+    # Issuance: a platform's owner or manager registers issuers; compliance reviews investors
+    # (never their own profile); an investor writes only their own profile (not this one).
+    ("write", "issuer"): {"owner", "manager", "admin"},
+    ("write", "investor"): {"admin"},
+    ("review_kyc", "investor"): {"compliance"},
     ("trade", "portfolio"): set(),
     ("invest", "property"): set(),
     ("approve", "property"): set(),
@@ -133,6 +137,13 @@ def test_investor_may_invest_only_from_an_allowed_jurisdiction(
     campaign = resource("campaign", allowed_jurisdictions=allowed_jurisdictions)
     investor = principal("investor", jurisdiction=jurisdiction)
     assert decide(investor, "invest", campaign).allowed is allowed
+
+
+def test_an_investor_writes_and_nobody_reviews_their_own_profile() -> None:
+    own = Resource("investor", "t1", {"owner_subject": "user-1"})
+    assert decide(principal("investor"), "write", own).allowed
+    decision = decide(principal("compliance"), "review_kyc", own)
+    assert (decision.allowed, "someone_elses" in decision.reason) == (False, True)
 
 
 def test_compliance_cannot_approve_own_issuers_campaign() -> None:

@@ -288,3 +288,41 @@ async def reverse_payment(
 
 def is_fee(charge: Charge) -> bool:
     return charge.kind in FEE_KINDS
+
+
+async def reallocate(
+    session: AsyncSession,
+    lease: Lease,
+    payment: Payment,
+    lines: list[tuple[uuid.UUID, Decimal]],
+) -> None:
+    """Manual reallocation: the payment's money leaves its charges and goes to `lines`."""
+    if await repository.reversal_of(session, payment.id) is not None:
+        raise ProblemError(409, "payment-already-reversed", "a reversed payment pays nothing")
+    if sum((a for _, a in lines), ZERO) > payment.amount:
+        raise ProblemError(422, "over-allocation", "the lines exceed the payment")
+    paid = await repository.net_by_charge(session, payment.id)
+    await _unallocate(
+        session, lease, [(cid, payment.id, a) for cid, a in paid], payment.received_on
+    )
+    open_now = {c.id: left for c, left in await repository.charges_with_open(session, lease.id)}
+    for charge_id, amount in lines:
+        if charge_id not in open_now:
+            raise ProblemError(422, "unknown-charge", f"{charge_id} is not a charge of this lease")
+        if amount <= 0 or amount > open_now[charge_id]:
+            raise ProblemError(
+                422, "over-allocation", f"charge {charge_id} has {open_now[charge_id]} open"
+            )
+        open_now[charge_id] -= amount
+        session.add(
+            Allocation(
+                tenant_id=lease.tenant_id,
+                lease_id=lease.id,
+                charge_id=charge_id,
+                payment_id=payment.id,
+                amount=amount,
+                effective_on=payment.received_on,
+            )
+        )
+    await session.flush()
+    await apply_credit(session, lease)

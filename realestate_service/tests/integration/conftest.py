@@ -112,7 +112,7 @@ class Api:
         lease = await self.ok("POST", "/v1/leases", json=body)
         lease = await self.ok("POST", f"/v1/leases/{lease['id']}/activate")
         lease["building_id"] = building
-        return lease
+        return dict(lease)
 
     async def pay(self, lease_id: str, amount: str, on: str, **kwargs: Any) -> Any:
         body = {"amount": amount, "received_on": on, **kwargs}
@@ -123,7 +123,7 @@ class Api:
         return await self.ok("POST", f"/v1/leases/{lease_id}/charges", json=body)
 
     async def balance(self, lease_id: str) -> dict[str, str]:
-        return await self.ok("GET", f"/v1/leases/{lease_id}/balance")
+        return dict(await self.ok("GET", f"/v1/leases/{lease_id}/balance"))
 
     async def ledger(self, lease_id: str) -> Any:
         return await self.ok("GET", f"/v1/leases/{lease_id}/ledger")

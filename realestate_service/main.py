@@ -12,8 +12,10 @@ from realestate_service.books.service import ledger_books
 from realestate_service.buildings.router import router as buildings
 from realestate_service.config import Settings, get_settings
 from realestate_service.deposits.router import router as deposits
+from realestate_service.expenses.router import router as expenses
 from realestate_service.leases.router import router as leases
 from realestate_service.organization.router import router as organization
+from realestate_service.reports.router import router as reports
 
 
 def create_app(
@@ -28,7 +30,16 @@ def create_app(
         description=(
             "Buildings, units, tenants, leases, charges, payments, deposits, expenses and reports."
         ),
-        routers=[buildings, leases, billing, deposits, organization, probes.router],
+        routers=[
+            buildings,
+            leases,
+            billing,
+            deposits,
+            expenses,
+            reports,
+            organization,
+            probes.router,
+        ],
     )
     app.state.books = ledger_books(settings, ledger_transport)
     app.state.closers.append(app.state.books.client.aclose)

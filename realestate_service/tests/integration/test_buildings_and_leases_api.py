@@ -97,7 +97,11 @@ async def test_valuation_latest_appraisal_else_purchase_price(api):
     await api.ok("POST", f"{path}/appraisals", json={"value": "510000", "valued_on": "2024-06-01"})
     await api.ok("POST", f"{path}/appraisals", json={"value": "530000", "valued_on": "2025-06-01"})
     mid = await api.ok("GET", f"{path}/valuation?as_of=2025-01-01")
-    assert (mid["value"], mid["method"], mid["valued_on"]) == ("510000.00", "appraisal", "2024-06-01")
+    assert (mid["value"], mid["method"], mid["valued_on"]) == (
+        "510000.00",
+        "appraisal",
+        "2024-06-01",
+    )
     late = await api.ok("GET", f"{path}/valuation?as_of=2026-01-01")
     assert late["value"] == "530000.00"
     early = await api.call("GET", f"{path}/valuation?as_of=2019-01-01")

@@ -99,7 +99,12 @@ def plan_fees(
     for charge in charges:
         if charge.kind in FEE_KINDS:
             continue
-        in_force = {f.due_on: f for f in fees_of[charge.id] if f.id not in cancelled_charges}
+        # A run for an earlier day (a late retry) judges only the fees up to that day.
+        in_force = {
+            f.due_on: f
+            for f in fees_of[charge.id]
+            if f.id not in cancelled_charges and f.due_on <= through
+        }
         wanted: list[tuple[date, Decimal]] = []
         if charge.id not in cancelled_charges:
             timeline = ChargeTimeline(

@@ -31,6 +31,7 @@ from realestate_service.billing.schemas import (
 from realestate_service.billing.statement import charge_public, lease_ledger
 from realestate_service.books.service import post_pending
 from realestate_service.buildings.models import Unit
+from realestate_service.leases.service import lease_of
 from realestate_service.money_guard import require_idempotency_key
 from realestate_service.organization.repository import policy_for_lease
 from realestate_service.wire import dollars
@@ -141,8 +142,7 @@ async def get_ledger(
 ) -> LeaseLedger:
     """Every row of the lease's ledger with the running balance, and each charge's open part."""
     tenant = may_read(principal)
-    if await repository.lock_lease(session, tenant, lease_id) is None:
-        raise not_found("lease")
+    await lease_of(session, tenant, lease_id)
     return await lease_ledger(session, lease_id)
 
 
@@ -152,8 +152,6 @@ async def get_balance(
 ) -> BalancePublic:
     """Open receivable, credit and net balance (receivable minus credit)."""
     tenant = may_read(principal)
-    from realestate_service.leases.service import lease_of
-
     await lease_of(session, tenant, lease_id)
     owed = await service.balance(session, lease_id)
     return BalancePublic(

@@ -81,3 +81,17 @@ FROM payments p LEFT JOIN payment_reversals r ON r.payment_id = p.id
 WHERE p.tenant_id = :tenant AND p.received_on BETWEEN :first AND :last
 ORDER BY p.received_on, p.seq
 """
+
+UNITS_PER_BUILDING = (
+    "SELECT building_id, count(*) AS n FROM units WHERE tenant_id = :tenant GROUP BY building_id"
+)
+OWED_PER_BUILDING = f"""
+SELECT u.building_id, sum(o.open) AS owed
+FROM ({OPEN_CHARGES}) o JOIN leases l ON l.id = o.lease_id JOIN units u ON u.id = l.unit_id
+GROUP BY u.building_id
+"""
+HELD_PER_BUILDING = f"""
+SELECT u.building_id, sum(d.held) AS held
+FROM ({DEPOSITS_HELD}) d JOIN leases l ON l.id = d.lease_id JOIN units u ON u.id = l.unit_id
+GROUP BY u.building_id
+"""

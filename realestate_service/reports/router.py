@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
 from fleetkit.auth import CurrentPrincipal
 from fleetkit.db import SessionDep
+from fleetkit.problems import ProblemError
 from realestate_service.access import may_export, may_read
 from realestate_service.audit.service import audit
-from realestate_service.reports import service
+from realestate_service.reports import service, statements
 from realestate_service.reports.export import year_end_zip
 from realestate_service.reports.wire import as_wire
 
@@ -75,3 +76,30 @@ async def year_end(principal: CurrentPrincipal, session: SessionDep, year: int =
         media_type="application/zip",
         headers={"Content-Disposition": f'attachment; filename="realestate-{year}.zip"'},
     )
+
+
+@router.get("/profitability")
+async def profitability(
+    principal: CurrentPrincipal,
+    session: SessionDep,
+    year: int = Year,
+    basis: Literal["cash", "accrual"] = "cash",
+) -> dict[str, Any]:
+    """Per building: income, expenses, net, net per unit."""
+    tenant = may_read(principal)
+    rows = await statements.profitability(session, tenant, year, basis)
+    return as_wire({"year": year, "basis": basis, "buildings": rows})
+
+
+@router.get("/owner-statement")
+async def owner_statement(
+    principal: CurrentPrincipal,
+    session: SessionDep,
+    start: Annotated[date, Query(alias="from")],
+    end: Annotated[date, Query(alias="to")],
+) -> dict[str, Any]:
+    """The owner's statement for a period: cash in, expenses, net; owed and deposits held."""
+    tenant = may_read(principal)
+    if end < start:
+        raise ProblemError(422, "invalid-period", "`to` is before `from`")
+    return as_wire(await statements.owner_statement(session, tenant, start, end))

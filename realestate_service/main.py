@@ -7,6 +7,7 @@ from fastapi import FastAPI
 
 from fleetkit import probes
 from fleetkit.app import create_fleet_app
+from realestate_service.audit.router import router as audit
 from realestate_service.billing.router import router as billing
 from realestate_service.books.service import ledger_books
 from realestate_service.buildings.router import router as buildings
@@ -38,6 +39,7 @@ def create_app(
             expenses,
             reports,
             organization,
+            audit,
             probes.router,
         ],
     )

@@ -184,6 +184,9 @@ async def reverse_payment(
     if payment is None:
         raise not_found("payment")
     lease = await service.locked_lease(session, tenant, payment.lease_id)
+    on = body.reversed_on or today()
+    if on < payment.received_on:
+        raise ProblemError(422, "reversal-before-payment", "reversed_on is before received_on")
     fee = None if body.nsf_fee is None else dollars(body.nsf_fee)
     if fee is not None and body.kind != "nsf":
         raise ProblemError(422, "nsf-fee-without-nsf", "an NSF fee is only for a bounced payment")
@@ -193,7 +196,7 @@ async def reverse_payment(
         payment,
         kind=body.kind,
         reason=body.reason,
-        on=body.reversed_on or today(),
+        on=on,
         nsf_fee=fee,
     )
     audit(

@@ -290,7 +290,8 @@ async def renew(
     ).all()
     current = rent_on([(s.effective_on, s.amount) for s in steps], lease.end_on)
     rent = dollars(body.rent) if body.rent is not None else current
-    assert rent is not None
+    if rent is None or rent <= 0:
+        raise ProblemError(422, "invalid-rent-schedule", "the renewal's rent must be positive")
     renewal = Lease(
         id=new_id(),
         tenant_id=tenant_id,

@@ -118,3 +118,48 @@ async def test_another_organizations_objects_are_not_found(api):
     ):
         assert (await api.call("GET", path, org="other-org")).status_code == 404
     assert await api.ok("GET", "/v1/units", org="other-org") == []
+
+
+async def test_audit_log_records_who_did_what_and_pages(api, runs):
+    lease = await api.lease(rent="1000", start="2025-01-01")
+    await api.ok(
+        "POST",
+        f"/v1/leases/{lease['id']}/terminate",
+        json={"moved_out_on": "2025-01-20", "reason": "fire"},
+    )
+    for n in range(3):
+        await api.ok("PUT", "/v1/settings", json={"fees_last": n % 2 == 0})
+    first = await api.ok("GET", "/v1/audit-log?limit=2", role="accountant")
+    assert [e["action"] for e in first["items"]] == ["settings.change", "settings.change"]
+    assert first["items"][0]["before"] == {"fees_last": False}
+    assert first["items"][0]["after"] == {"fees_last": True}
+    assert first["items"][0]["request_id"]
+    rest = await api.ok("GET", f"/v1/audit-log?limit=5&cursor={first['next_cursor']}")
+    assert [e["action"] for e in rest["items"]] == ["settings.change", "lease.terminate"]
+    assert rest["items"][1]["actor"] == "owner-1"
+    assert rest["items"][1]["after"]["reason"] == "fire"
+    assert rest["next_cursor"] is None
+    assert (await api.call("GET", "/v1/audit-log", role="viewer")).status_code == 403
+
+
+async def test_bad_lifecycle_input_is_a_problem(api):
+    lease = await api.lease(rent="1000", start="2025-01-01", end="2025-06-30")
+    zero = await api.call("POST", f"/v1/leases/{lease['id']}/renew", json={"rent": "0"})
+    assert zero.status_code == 422
+    early = await api.call(
+        "POST", f"/v1/leases/{lease['id']}/end", json={"moved_out_on": "2024-12-01"}
+    )
+    assert early.status_code == 422
+    payment = await api.pay(lease["id"], "10", "2025-01-05")
+    back = await api.call(
+        "POST",
+        f"/v1/payments/{payment['id']}/reverse",
+        json={"kind": "nsf", "reason": "x", "reversed_on": "2025-01-01"},
+    )
+    assert back.status_code == 422
+    step = await api.call(
+        "POST",
+        f"/v1/leases/{lease['id']}/rent-steps",
+        json={"effective_on": "2025-01-01", "amount": "1200"},
+    )
+    assert step.status_code == 409

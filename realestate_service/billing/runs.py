@@ -208,11 +208,35 @@ async def generate_rent_one(session: AsyncSession, lease: Lease, as_of: date) ->
     return posted
 
 
+# Leases with something open that is due: a charge that may earn fees, or an automatic fee
+# that a payment committed during the last run may have made unnecessary.
 LEASES_OWING = """
 SELECT DISTINCT c.lease_id FROM charges c
-WHERE c.kind NOT IN ('late_fee', 'nsf_fee') AND c.due_on < $1
+WHERE c.due_on <= $1 AND (c.kind NOT IN ('late_fee', 'nsf_fee') OR c.automatic)
   AND c.amount > coalesce((SELECT sum(a.amount) FROM allocations a WHERE a.charge_id = c.id), 0)
 """
+WAITING_CREDIT = """
+SELECT DISTINCT p.lease_id FROM payments p
+WHERE NOT EXISTS (SELECT 1 FROM payment_reversals r WHERE r.payment_id = p.id)
+  AND p.amount > coalesce((SELECT sum(a.amount) FROM allocations a WHERE a.payment_id = p.id), 0)
+  AND EXISTS (SELECT 1 FROM charges c WHERE c.lease_id = p.lease_id
+              AND c.amount > coalesce((SELECT sum(a.amount) FROM allocations a
+                                       WHERE a.charge_id = c.id), 0))
+"""
+
+
+async def apply_waiting_credit(session: AsyncSession) -> int:
+    """Apply credit left next to open charges (a payment that committed while a run was
+    posting the charge it could have paid); returns how many leases had some."""
+    conn = await driver_connection(session)
+    leases = [row["lease_id"] for row in await conn.fetch(WAITING_CREDIT)]
+    for lease_id in leases:
+        lease = await session.get(Lease, lease_id, with_for_update=True)
+        if lease is not None:
+            await apply_credit(session, lease)
+    return len(leases)
+
+
 CHARGES_OF = """
 SELECT c.id, c.lease_id, c.kind, c.amount, c.due_on, c.period, c.automatic, c.source_charge_id
 FROM charges c WHERE c.lease_id = ANY($1::uuid[])

@@ -10,19 +10,26 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from fleetkit.celery_app import run_use_case
 from fleetkit.db import make_sessionmaker
-from realestate_service.billing.runs import generate_rent, run_late_fees
+from realestate_service.billing.runs import apply_waiting_credit, generate_rent, run_late_fees
 from realestate_service.books.service import ledger_books, post_pending
 from realestate_service.config import get_settings
 
 
 async def daily_billing(engine: AsyncEngine, as_of: date) -> dict[str, int]:
-    """Rent first, then late fees, each in its own transaction; safe to run again."""
+    """Rent, late fees, then credit left waiting, each in its own transaction; safe to rerun."""
     sessionmaker = make_sessionmaker(engine)
     async with sessionmaker() as session, session.begin():
         rent = await generate_rent(session, as_of)
     async with sessionmaker() as session, session.begin():
         fees, reversed_fees = await run_late_fees(session, as_of)
-    return {"rent_charges": rent, "late_fees": fees, "fees_reversed": reversed_fees}
+    async with sessionmaker() as session, session.begin():
+        credited = await apply_waiting_credit(session)
+    return {
+        "rent_charges": rent,
+        "late_fees": fees,
+        "fees_reversed": reversed_fees,
+        "leases_credited": credited,
+    }
 
 
 def _as_of(text: str | None) -> date:

@@ -3,9 +3,11 @@ nothing under 25 owed; rent 1,400 due 2025-04-01)."""
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
+from sqlalchemy import text
 
 POLICY = {
     "grace_days": 5,
@@ -112,3 +114,64 @@ async def test_a_fee_on_a_fee_is_refused(api):
     body = {**POLICY, "applies_to": ["rent", "late_fee"]}
     response = await api.call("PUT", "/v1/late-fee-policies/organization", json=body)
     assert response.status_code == 422
+
+
+async def test_the_run_reverses_fees_a_payment_made_unnecessary_even_with_rent_paid(
+    api, runs, lease, re_app
+):
+    """A payment dated in the grace period that committed while the run was posting fees:
+    the rent is paid, only the fees are open; the next run still reverses them."""
+    await runs.days("2025-04-01", "2025-04-08")
+    async with re_app.state.engine.begin() as conn:  # the payment, as if entered mid-run
+        payment = (
+            await conn.execute(
+                text(
+                    "INSERT INTO payments (id, tenant_id, lease_id, amount, received_on, method)"
+                    " VALUES (gen_random_uuid(), 'acme-homes', :lease, 1400, '2025-04-04', 'ach')"
+                    " RETURNING id"
+                ),
+                {"lease": lease["id"]},
+            )
+        ).scalar_one()
+        rent = (
+            await conn.execute(
+                text("SELECT id FROM charges WHERE lease_id = :lease AND kind = 'rent'"),
+                {"lease": lease["id"]},
+            )
+        ).scalar_one()
+        await conn.execute(
+            text(
+                "INSERT INTO allocations (tenant_id, lease_id, charge_id, payment_id, amount,"
+                " effective_on) VALUES ('acme-homes', :lease, :rent, :payment, 1400, '2025-04-04')"
+            ),
+            {"lease": lease["id"], "rent": rent, "payment": payment},
+        )
+    assert await fees_open(api, lease["id"]) == Decimal("60")
+    assert await runs.fees("2025-04-09") == (0, 2)
+    assert (await api.balance(lease["id"]))["net"] == "0.00"
+
+
+async def test_credit_left_next_to_an_open_charge_is_applied_by_the_job(api, runs, re_app):
+    from realestate_service.billing.tasks import daily_billing
+
+    lease = await api.lease(rent="1000", start="2025-01-01")
+    async with re_app.state.engine.begin() as conn:  # a charge the payment did not see
+        await conn.execute(
+            text(
+                "INSERT INTO payments (id, tenant_id, lease_id, amount, received_on, method)"
+                " VALUES (gen_random_uuid(), 'acme-homes', :lease, 300, '2025-01-02', 'ach')"
+            ),
+            {"lease": lease["id"]},
+        )
+    await runs.rent("2025-01-01")  # posts January; its own credit step sees the payment
+    async with re_app.state.engine.begin() as conn:
+        await conn.execute(text("DELETE FROM allocations"))  # as if it had not
+    assert (await api.balance(lease["id"]))["credit"] == "300.00"
+    done = await daily_billing(re_app.state.engine, date(2025, 1, 2))
+    assert done["leases_credited"] == 1
+    assert await api.balance(lease["id"]) == {
+        "lease_id": lease["id"],
+        "open_receivable": "700.00",
+        "credit": "0.00",
+        "net": "700.00",
+    }

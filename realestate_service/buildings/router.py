@@ -144,3 +144,13 @@ async def change_unit(
 ) -> UnitPublic:
     tenant = may_write(principal)
     return service.unit_public(await service.change_unit(session, tenant, unit_id, body))
+
+
+@router.delete("/units/{unit_id}", status_code=204)
+async def archive_unit(
+    unit_id: uuid.UUID, principal: CurrentPrincipal, session: SessionDep
+) -> Response:
+    """Archive a unit without an active lease (it leaves the unit lists; its history stays)."""
+    tenant = may_write(principal)
+    await service.archive_unit(session, tenant, unit_id)
+    return Response(status_code=204)

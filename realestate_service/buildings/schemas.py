@@ -90,5 +90,6 @@ class UnitPublic(BaseModel):
     label: str
     bedrooms: int | None
     market_rent: MoneyOut | None
+    archived: bool = False
     occupied: bool | None = None
     lease_id: uuid.UUID | None = None

@@ -47,6 +47,7 @@ def unit_public(u: Unit, lease_id: uuid.UUID | None = None, known: bool = False)
         label=u.label,
         bedrooms=u.bedrooms,
         market_rent=u.market_rent,
+        archived=u.archived_at is not None,
         occupied=(lease_id is not None) if known else None,
         lease_id=lease_id,
     )
@@ -218,6 +219,17 @@ async def change_unit(
     return unit
 
 
+async def archive_unit(session: AsyncSession, tenant_id: str, unit_id: uuid.UUID) -> None:
+    """Archive a unit (its history stays); refused while an active lease holds it."""
+    unit = await unit_of(session, tenant_id, unit_id)
+    live = await session.execute(
+        select(Lease.id).where(Lease.unit_id == unit.id, Lease.status == "active").limit(1)
+    )
+    if live.first() is not None:
+        raise ProblemError(409, "unit-has-active-lease", "end its lease first")
+    unit.archived_at = datetime.now(UTC)
+
+
 def covers(day: date) -> object:
     """SQL: the lease occupies its unit on `day` (not a draft, inside its term)."""
     last = Lease.moved_out_on
@@ -242,7 +254,7 @@ async def units_on(
     query = (
         select(Unit, Lease.id)
         .outerjoin(Lease, and_(Lease.unit_id == Unit.id, covers(day)))  # type: ignore[arg-type]
-        .where(Unit.tenant_id == tenant_id)
+        .where(Unit.tenant_id == tenant_id, Unit.archived_at.is_(None))
         .order_by(Unit.building_id, Unit.label)
     )
     if building_id is not None:

@@ -19,6 +19,7 @@ from realestate_service.leases.schemas import (
     LeasePublic,
     LeaseRenewal,
     LeaseTermination,
+    RenterChange,
     RenterCreate,
     RenterPublic,
     RentStepIn,
@@ -53,6 +54,20 @@ async def get_renter(
 ) -> RenterPublic:
     tenant = may_read(principal)
     return _renter(await service.renter_of(session, tenant, renter_id))
+
+
+@router.patch("/tenants/{renter_id}", response_model=RenterPublic)
+async def change_renter(
+    renter_id: uuid.UUID, body: RenterChange, principal: CurrentPrincipal, session: SessionDep
+) -> RenterPublic:
+    """Correct a tenant's name or contact details."""
+    tenant = may_write(principal)
+    renter = await service.renter_of(session, tenant, renter_id)
+    for field in ("name", "email", "phone"):
+        value = getattr(body, field)
+        if value is not None:
+            setattr(renter, field, value)
+    return _renter(renter)
 
 
 @router.post("/leases", response_model=LeasePublic, status_code=201)

@@ -19,6 +19,14 @@ class RenterCreate(BaseModel):
     phone: str | None = Field(default=None, max_length=50)
 
 
+class RenterChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    email: str | None = Field(default=None, max_length=200)
+    phone: str | None = Field(default=None, max_length=50)
+
+
 class RenterPublic(BaseModel):
     id: uuid.UUID
     name: str

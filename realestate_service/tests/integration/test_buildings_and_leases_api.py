@@ -163,3 +163,16 @@ async def test_bad_lifecycle_input_is_a_problem(api):
         json={"effective_on": "2025-01-01", "amount": "1200"},
     )
     assert step.status_code == 409
+
+
+async def test_units_and_tenants_change_and_units_archive_when_free(api):
+    lease = await api.lease(rent="1000", start="2025-01-01")
+    busy = await api.call("DELETE", f"/v1/units/{lease['unit_id']}")
+    assert busy.status_code == 409
+    free = await api.ok("POST", f"/v1/buildings/{lease['building_id']}/units", json={"label": "F"})
+    renamed = await api.ok("PATCH", f"/v1/units/{free['id']}", json={"market_rent": "1250"})
+    assert renamed["market_rent"] == "1250.00"
+    assert (await api.call("DELETE", f"/v1/units/{free['id']}")).status_code == 204
+    assert [u["id"] for u in await api.ok("GET", "/v1/units")] == [lease["unit_id"]]
+    renter = await api.ok("PATCH", f"/v1/tenants/{lease['tenant_id']}", json={"phone": "555-0100"})
+    assert (renter["name"], renter["phone"]) == ("Dana Renter", "555-0100")

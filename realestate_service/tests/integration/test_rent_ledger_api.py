@@ -177,3 +177,49 @@ async def test_bad_input_is_a_problem_never_a_500(api):
         assert response.headers["content-type"].startswith("application/problem+json")
     stranger = await api.call("GET", f"/v1/leases/{lease['id']}/balance", org="someone-else")
     assert stranger.status_code == 404
+
+
+async def test_manual_reallocation_moves_a_payment_and_is_audited(api, runs, re_app):
+    lease = await api.lease(rent="1000", start="2025-01-01")
+    await runs.rent("2025-02-01")
+    parking = await api.charge(lease["id"], "parking", "50", "2025-01-01")
+    payment = await api.pay(lease["id"], "1000", "2025-01-03")  # pays January's rent
+    january = (await api.ledger(lease["id"]))["charges"][0]
+    assert january["open"] == "0.00"
+    moved = await api.ok(
+        "POST",
+        f"/v1/payments/{payment['id']}/reallocate",
+        json={"allocations": [{"charge_id": parking["id"], "amount": "50"}]},
+    )
+    assert moved["unallocated"] == "0.00"  # the other 950 follows the rules: January first
+    opens = {c["id"]: c["open"] for c in (await api.ledger(lease["id"]))["charges"]}
+    assert opens[parking["id"]] == "0.00"
+    assert opens[january["id"]] == "50.00"
+    too_much = await api.call(
+        "POST",
+        f"/v1/payments/{payment['id']}/reallocate",
+        json={"allocations": [{"charge_id": parking["id"], "amount": "60"}]},
+    )
+    assert too_much.status_code == 422
+    async with re_app.state.engine.connect() as conn:
+        action = await conn.scalar(text("SELECT action FROM audit_log"))
+    assert action == "payment.reallocate"
+
+
+async def test_expense_recorded_event(api, re_app):
+    building = (await api.ok("POST", "/v1/buildings", json={"name": "Fir"}))["id"]
+    body = {"building_id": building, "schedule_e_line": 17, "amount": "88.20",
+            "paid_on": "2025-03-01"}  # fmt: skip
+    spent = await api.ok("POST", "/v1/expenses", json=body)
+    assert spent["category"] == "Utilities"
+    async with re_app.state.engine.connect() as conn:
+        envelope = await conn.scalar(
+            text("SELECT envelope FROM outbox WHERE type = 'realestate.expense.recorded'")
+        )
+    assert envelope["payload"] == {
+        "expense_id": spent["id"],
+        "building_id": building,
+        "schedule_e_line": 17,
+        "amount": "88.20",
+        "paid_on": "2025-03-01",
+    }

@@ -1,6 +1,7 @@
 """The rent ledger: rows are only added. Charges, payments, allocations, adjustments, reversals.
 
-A charge's open amount is its amount minus its allocations; an allocation comes from a payment
+A charge's open amount is its amount minus its allocations (as of a day: those booked by
+then); an allocation comes from a payment
 (money) or from an adjustment (void, waive, write-off, fee reversal). A payment's money not
 allocated is the renter's credit. Un-allocating (a bounced payment, a voided charge) adds
 negative allocations; nothing is updated or deleted.
@@ -96,5 +97,8 @@ class Allocation(RealEstateBase):
     payment_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("payments.id"))
     adjustment_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("adjustments.id"))
     amount: Mapped[Decimal] = mapped_column(Numeric(14, 2))
+    # When the money counts for late fees (the payment's receipt, or when it was freed).
     effective_on: Mapped[date]
+    # The business day the allocation was made: what "as of" balances read.
+    booked_on: Mapped[date]
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import exists, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from realestate_service.billing.models import (
@@ -133,3 +134,32 @@ async def lease_rows(
         )
     ).scalars()
     return list(charges), list(payments), list(reversals), list(adjustments), list(allocations)
+
+
+RECEIVABLE_AS_OF = """
+SELECT coalesce(sum(open), 0) FROM (
+  SELECT c.amount - coalesce((SELECT sum(a.amount) FROM allocations a
+                              WHERE a.charge_id = c.id AND a.booked_on <= :day), 0) AS open
+  FROM charges c WHERE c.lease_id = :lease AND c.posted_on <= :day) o
+WHERE open > 0
+"""
+CREDIT_AS_OF = """
+SELECT coalesce(sum(p.amount - coalesce((SELECT sum(a.amount) FROM allocations a
+                                         WHERE a.payment_id = p.id AND a.booked_on <= :day),
+                                        0)), 0)
+FROM payments p
+WHERE p.lease_id = :lease AND p.received_on <= :day
+  AND NOT EXISTS (SELECT 1 FROM payment_reversals r
+                  WHERE r.payment_id = p.id AND r.reversed_on <= :day)
+"""
+
+
+async def balance_as_of(
+    session: AsyncSession, lease_id: uuid.UUID, day: date
+) -> tuple[Decimal, Decimal]:
+    """(open receivable, credit) as the books stood at the end of `day`: charges posted,
+    allocations booked, payments received and not reversed by then."""
+    params = {"lease": lease_id, "day": day}
+    receivable = (await session.execute(text(RECEIVABLE_AS_OF), params)).scalar_one()
+    credit = (await session.execute(text(CREDIT_AS_OF), params)).scalar_one()
+    return Decimal(receivable), Decimal(credit)

@@ -88,13 +88,13 @@ async def post_charge(
         kind=body.kind,
         amount=amount,
         due_on=body.due_on,
-        posted_on=today(),
+        posted_on=min(body.due_on, today()),  # a back-dated entry is booked on its due date
         dedupe_key=f"manual:{new_id()}",
         period=f"{body.due_on:%Y-%m}",
         memo=body.memo,
     )
     assert charge is not None
-    await service.apply_credit(session, lease)
+    await service.apply_credit(session, lease, charge.posted_on)
     left = {c.id: o for c, o in await repository.charges_with_open(session, lease.id)}[charge.id]
     return charge_public(charge, left)
 
@@ -148,12 +148,16 @@ async def get_ledger(
 
 @router.get("/leases/{lease_id}/balance", response_model=BalancePublic)
 async def get_balance(
-    lease_id: uuid.UUID, principal: CurrentPrincipal, session: SessionDep
+    lease_id: uuid.UUID,
+    principal: CurrentPrincipal,
+    session: SessionDep,
+    as_of: date | None = None,
 ) -> BalancePublic:
-    """Open receivable, credit and net balance (receivable minus credit)."""
+    """Open receivable, credit and net balance (receivable minus credit); with `as_of`, as the
+    books stood at the end of that day."""
     tenant = may_read(principal)
     await lease_of(session, tenant, lease_id)
-    owed = await service.balance(session, lease_id)
+    owed = await service.balance(session, lease_id, as_of)
     return BalancePublic(
         lease_id=lease_id, open_receivable=owed.open_receivable, credit=owed.credit, net=owed.net
     )
@@ -251,6 +255,8 @@ async def _adjust(
     lease = await service.locked_lease(session, tenant, charge.lease_id)
     if kind == "void" and body.amount is not None:
         raise ProblemError(422, "void-is-whole", "a void cancels the whole charge; no amount")
+    if body.on is not None and body.on < charge.posted_on:
+        raise ProblemError(422, "adjustment-before-charge", "`on` is before the charge was posted")
     adjustment = await service.adjust_charge(
         session,
         lease,

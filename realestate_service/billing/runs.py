@@ -109,7 +109,7 @@ async def insert_charges(session: AsyncSession, charges: list[NewCharge], on: da
     for (lease_id,) in await conn.fetch(LEASES_WITH_CREDIT, leases):
         lease = await session.get(Lease, lease_id, with_for_update=True)
         if lease is not None:
-            await apply_credit(session, lease)
+            await apply_credit(session, lease, on)
     return len(rows)
 
 
@@ -204,7 +204,7 @@ async def generate_rent_one(session: AsyncSession, lease: Lease, as_of: date) ->
         )
         posted += made is not None
     if posted:
-        await apply_credit(session, lease)
+        await apply_credit(session, lease, as_of)
     return posted
 
 
@@ -225,7 +225,7 @@ WHERE NOT EXISTS (SELECT 1 FROM payment_reversals r WHERE r.payment_id = p.id)
 """
 
 
-async def apply_waiting_credit(session: AsyncSession) -> int:
+async def apply_waiting_credit(session: AsyncSession, on: date) -> int:
     """Apply credit left next to open charges (a payment that committed while a run was
     posting the charge it could have paid); returns how many leases had some."""
     conn = await driver_connection(session)
@@ -233,7 +233,7 @@ async def apply_waiting_credit(session: AsyncSession) -> int:
     for lease_id in leases:
         lease = await session.get(Lease, lease_id, with_for_update=True)
         if lease is not None:
-            await apply_credit(session, lease)
+            await apply_credit(session, lease, on)
     return len(leases)
 
 

@@ -55,21 +55,28 @@ def billable(lease: Lease) -> None:
         raise ProblemError(409, "lease-not-active", "a draft lease has no ledger yet")
 
 
-async def balance(session: AsyncSession, lease_id: uuid.UUID) -> Balance:
-    """Open receivable (sum of charges - sum of allocations) and credit (unallocated payments)."""
+async def balance(session: AsyncSession, lease_id: uuid.UUID, as_of: date | None = None) -> Balance:
+    """Open receivable (sum of charges - sum of allocations) and credit (unallocated payments),
+    now or as the books stood at the end of `as_of`."""
+    if as_of is not None:
+        return Balance(*await repository.balance_as_of(session, lease_id, as_of))
     receivable = sum((o for _, o in await repository.charges_with_open(session, lease_id)), ZERO)
     credit = sum((c for _, c in await repository.payments_with_credit(session, lease_id)), ZERO)
     return Balance(receivable, credit)
 
 
-async def apply_credit(session: AsyncSession, lease: Lease) -> Decimal:
-    """Allocate every payment's unallocated money to open charges; returns the amount."""
+async def apply_credit(session: AsyncSession, lease: Lease, on: date) -> Decimal:
+    """Allocate every payment's unallocated money to open charges, on business day `on`;
+    returns the amount. Each allocation is booked on the latest of `on`, the payment's receipt
+    and the charge's posting (so an "as of" balance never sees it before both existed)."""
     credits = await repository.payments_with_credit(session, lease.id)
     if not credits:
         return ZERO
+    with_open = await repository.charges_with_open(session, lease.id)
+    posted_on = {charge.id: charge.posted_on for charge, _ in with_open}
     open_charges = {
         charge.id: OpenCharge(charge.id, charge.kind, charge.due_on, left, charge.seq)
-        for charge, left in await repository.charges_with_open(session, lease.id)
+        for charge, left in with_open
         if left > 0
     }
     if not open_charges:
@@ -87,6 +94,7 @@ async def apply_credit(session: AsyncSession, lease: Lease) -> Decimal:
                     payment_id=payment.id,
                     amount=amount,
                     effective_on=payment.received_on,
+                    booked_on=max(on, payment.received_on, posted_on[charge_id]),
                 )
             )
             was = open_charges[charge_id]
@@ -164,7 +172,7 @@ async def record_payment(
     )
     session.add(payment)
     await session.flush()
-    await apply_credit(session, lease)
+    await apply_credit(session, lease, received_on)
     if to_ledger:
         queue_posting(session, payment, "payment")
     events.payment_recorded(session, payment)
@@ -183,6 +191,7 @@ async def _unallocate(
                 payment_id=payment_id,
                 amount=-amount,
                 effective_on=on,
+                booked_on=on,
             )
         )
     await session.flush()
@@ -236,10 +245,11 @@ async def adjust_charge(
             adjustment_id=adjustment.id,
             amount=amount,
             effective_on=on,
+            booked_on=on,
         )
     )
     await session.flush()
-    await apply_credit(session, lease)
+    await apply_credit(session, lease, on)
     return adjustment
 
 
@@ -279,7 +289,7 @@ async def reverse_payment(
             dedupe_key=f"nsf_fee:{payment.id}",
             memo=f"returned payment {payment.reference}".strip(),
         )
-    await apply_credit(session, lease)
+    await apply_credit(session, lease, on)
     if payment.method != "deposit":
         queue_posting(session, payment, "reversal")
     events.payment_reversed(session, reversal)
@@ -304,7 +314,7 @@ async def reallocate(
     paid = await repository.net_by_charge(session, payment.id)
     await _unallocate(
         session, lease, [(cid, payment.id, a) for cid, a in paid], payment.received_on
-    )
+    )  # a reallocation corrects the past: it is booked on the payment's day
     open_now = {c.id: left for c, left in await repository.charges_with_open(session, lease.id)}
     for charge_id, amount in lines:
         if charge_id not in open_now:
@@ -322,7 +332,8 @@ async def reallocate(
                 payment_id=payment.id,
                 amount=amount,
                 effective_on=payment.received_on,
+                booked_on=payment.received_on,
             )
         )
     await session.flush()
-    await apply_credit(session, lease)
+    await apply_credit(session, lease, payment.received_on)

@@ -23,7 +23,7 @@ async def daily_billing(engine: AsyncEngine, as_of: date) -> dict[str, int]:
     async with sessionmaker() as session, session.begin():
         fees, reversed_fees = await run_late_fees(session, as_of)
     async with sessionmaker() as session, session.begin():
-        credited = await apply_waiting_credit(session)
+        credited = await apply_waiting_credit(session, as_of)
     return {
         "rent_charges": rent,
         "late_fees": fees,

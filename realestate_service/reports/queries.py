@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
+# As the books stood at the end of `:as_of`: charges posted by then, allocations booked by
+# then, payments received and not reversed by then.
 OPEN_CHARGES = """
 SELECT c.lease_id, c.id, c.kind, c.due_on, c.amount - coalesce(a.paid, 0) AS open
 FROM charges c
-LEFT JOIN (SELECT charge_id, sum(amount) AS paid FROM allocations WHERE tenant_id = :tenant
+LEFT JOIN (SELECT charge_id, sum(amount) AS paid FROM allocations
+           WHERE tenant_id = :tenant AND booked_on <= :as_of
            GROUP BY charge_id) a ON a.charge_id = c.id
-WHERE c.tenant_id = :tenant AND c.amount - coalesce(a.paid, 0) > 0
+WHERE c.tenant_id = :tenant AND c.posted_on <= :as_of AND c.amount - coalesce(a.paid, 0) > 0
 """
 CREDITS = """
 SELECT p.lease_id, sum(p.amount - coalesce(a.used, 0)) AS credit
 FROM payments p
 LEFT JOIN (SELECT payment_id, sum(amount) AS used FROM allocations
-           WHERE tenant_id = :tenant AND payment_id IS NOT NULL GROUP BY payment_id) a
+           WHERE tenant_id = :tenant AND payment_id IS NOT NULL AND booked_on <= :as_of
+           GROUP BY payment_id) a
        ON a.payment_id = p.id
-WHERE p.tenant_id = :tenant
-  AND NOT EXISTS (SELECT 1 FROM payment_reversals r WHERE r.payment_id = p.id)
+WHERE p.tenant_id = :tenant AND p.received_on <= :as_of
+  AND NOT EXISTS (SELECT 1 FROM payment_reversals r
+                  WHERE r.payment_id = p.id AND r.reversed_on <= :as_of)
 GROUP BY p.lease_id
 HAVING sum(p.amount - coalesce(a.used, 0)) > 0
 """

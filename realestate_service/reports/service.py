@@ -1,7 +1,8 @@
 """Reports of one organization: rent roll, delinquency aging, cash flow, Schedule E.
 
-Receivables and credits are the ledger's state when asked; `as_of` ages them (a charge due
-after `as_of` is not yet due). Cash flow and Schedule E read dated rows of one year.
+Receivables and credits are the books as they stood at the end of `as_of` (charges posted,
+allocations booked, payments received and not reversed by then), aged at `as_of` (a charge due
+after it is not yet due). Cash flow and Schedule E read dated rows of one year.
 """
 
 from __future__ import annotations
@@ -32,14 +33,15 @@ def _occupies(lease: Any, day: date) -> bool:
 
 
 async def _receivables(
-    session: AsyncSession, tenant: str
+    session: AsyncSession, tenant: str, as_of: date
 ) -> tuple[dict[uuid.UUID, list[tuple[date, Decimal]]], dict[uuid.UUID, Decimal]]:
+    """Open charges and credits per lease, as the books stood at the end of `as_of`."""
     open_by_lease: dict[uuid.UUID, list[tuple[date, Decimal]]] = defaultdict(list)
-    for row in await _rows(session, queries.OPEN_CHARGES, tenant=tenant):
+    for row in await _rows(session, queries.OPEN_CHARGES, tenant=tenant, as_of=as_of):
         open_by_lease[row["lease_id"]].append((row["due_on"], row["open"]))
     credits = {
         row["lease_id"]: row["credit"]
-        for row in await _rows(session, queries.CREDITS, tenant=tenant)
+        for row in await _rows(session, queries.CREDITS, tenant=tenant, as_of=as_of)
     }
     return open_by_lease, credits
 
@@ -53,7 +55,7 @@ async def rent_roll(session: AsyncSession, tenant: str, as_of: date) -> list[dic
     held = {
         r["lease_id"]: r["held"] for r in await _rows(session, queries.DEPOSITS_HELD, tenant=tenant)
     }
-    open_by_lease, credits = await _receivables(session, tenant)
+    open_by_lease, credits = await _receivables(session, tenant, as_of)
     occupying = {lease["unit_id"]: lease for lease in leases if _occupies(lease, as_of)}
     roll = []
     for unit in await _rows(session, queries.UNITS, tenant=tenant):
@@ -91,7 +93,7 @@ async def delinquency(session: AsyncSession, tenant: str, as_of: date) -> dict[s
     """Per lease: open charges by days past due on `as_of`, credits apart; and the totals.
     Each lease's buckets add up to its net balance."""
     leases = {row["id"]: row for row in await _rows(session, queries.LEASES, tenant=tenant)}
-    open_by_lease, credits = await _receivables(session, tenant)
+    open_by_lease, credits = await _receivables(session, tenant, as_of)
     rows = []
     totals = dict.fromkeys((*BUCKETS, "credits", "net"), ZERO)
     for lease_id in sorted(set(open_by_lease) | set(credits), key=str):

@@ -91,7 +91,7 @@ async def owner_statement(
     income, costs = await _income_and_costs(session, span, "cash")
     owed = {
         r["building_id"]: r["owed"]
-        for r in await _rows(session, queries.OWED_PER_BUILDING, tenant=tenant)
+        for r in await _rows(session, queries.OWED_PER_BUILDING, tenant=tenant, as_of=last)
     }
     held = {
         r["building_id"]: r["held"]

@@ -164,6 +164,7 @@ STATEMENTS = [
         adjustment_id uuid REFERENCES adjustments (id),
         amount {MONEY} NOT NULL CHECK (amount <> 0),
         effective_on date NOT NULL,
+        booked_on date NOT NULL,
         created_at timestamptz NOT NULL DEFAULT now(),
         CHECK ((payment_id IS NULL) <> (adjustment_id IS NULL)))""",
     "CREATE INDEX ix_allocations_lease ON allocations (lease_id, charge_id)",

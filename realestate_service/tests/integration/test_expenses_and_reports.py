@@ -115,8 +115,9 @@ async def test_rent_roll_lists_occupied_and_vacant_units(api, runs):
 
 
 async def test_random_histories_ledger_balance_equals_the_aging_buckets(api, runs):
-    """Property (seeded random histories): for every lease, the balance endpoint's net equals
-    the sum of its aging buckets, allocations never exceed a charge or a payment."""
+    """Property (seeded random histories): for every lease and every ninth day, the balance
+    as of that day equals the sum of its aging buckets as of that day and the ledger's running
+    balance on that day; allocations never exceed a charge or a payment."""
     rng = random.Random(20251207)
     leases = [
         await api.lease(rent=str(rng.randint(800, 2000)), start="2025-01-01") for _ in range(3)
@@ -153,14 +154,26 @@ async def test_random_histories_ledger_balance_equals_the_aging_buckets(api, run
                 body = {"reason": "random", "on": day.isoformat()}
                 await api.ok("POST", f"/v1/charges/{target}/{kind}", json=body)
         await runs.rent(day.isoformat())
-    aging = await api.ok("GET", f"/v1/reports/delinquency?as_of={day.isoformat()}")
-    by_lease = {row["lease_id"]: row for row in aging["leases"]}
     buckets = ("not_yet_due", "0_30", "31_60", "61_90", "91_plus", "credits")
+    checked_days = [
+        date(2025, 1, 1) + timedelta(days=n) for n in range(0, (day - date(2025, 1, 1)).days + 1, 9)
+    ]
+    for as_of in [*checked_days, day]:
+        aging = await api.ok("GET", f"/v1/reports/delinquency?as_of={as_of}")
+        by_lease = {row["lease_id"]: row for row in aging["leases"]}
+        for lease in leases:
+            then = await api.ok("GET", f"/v1/leases/{lease['id']}/balance?as_of={as_of}")
+            row = by_lease.get(lease["id"])
+            bucket_sum = sum((Decimal(row[b]) for b in buckets), Decimal(0)) if row else Decimal(0)
+            assert bucket_sum == Decimal(then["net"]), (as_of, lease["id"])
+            entries = [
+                e for e in (await api.ledger(lease["id"]))["entries"] if e["on"] <= str(as_of)
+            ]
+            running = Decimal(entries[-1]["balance"]) if entries else Decimal(0)
+            assert running == Decimal(then["net"]), (as_of, lease["id"])
     for lease in leases:
         balance = await api.balance(lease["id"])
-        row = by_lease.get(lease["id"])
-        bucket_sum = sum((Decimal(row[b]) for b in buckets), Decimal(0)) if row else Decimal(0)
-        assert bucket_sum == Decimal(balance["net"])
+        assert balance == await api.ok("GET", f"/v1/leases/{lease['id']}/balance?as_of={day}")
         ledger = await api.ledger(lease["id"])
         assert ledger["entries"][-1]["balance"] == balance["net"] if ledger["entries"] else True
         assert all(

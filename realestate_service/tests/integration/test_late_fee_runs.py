@@ -142,7 +142,8 @@ async def test_the_run_reverses_fees_a_payment_made_unnecessary_even_with_rent_p
         await conn.execute(
             text(
                 "INSERT INTO allocations (tenant_id, lease_id, charge_id, payment_id, amount,"
-                " effective_on) VALUES ('acme-homes', :lease, :rent, :payment, 1400, '2025-04-04')"
+                " effective_on, booked_on)"
+                " VALUES ('acme-homes', :lease, :rent, :payment, 1400, '2025-04-04', '2025-04-08')"
             ),
             {"lease": lease["id"], "rent": rent, "payment": payment},
         )

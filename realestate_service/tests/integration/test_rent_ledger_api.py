@@ -223,3 +223,37 @@ async def test_expense_recorded_event(api, re_app):
         "amount": "88.20",
         "paid_on": "2025-03-01",
     }
+
+
+async def test_balance_as_of_a_day_is_the_books_as_they_stood(api, runs):
+    lease = await api.lease(rent="1000", start="2025-01-01")
+    await runs.rent("2025-01-01")
+    first = await api.pay(lease["id"], "1000", "2025-01-03")
+    await api.pay(lease["id"], "500", "2025-01-05")  # credit until February's rent
+    await runs.rent("2025-02-01")
+    await api.ok(
+        "POST",
+        f"/v1/payments/{first['id']}/reverse",
+        json={"kind": "nsf", "reason": "returned", "reversed_on": "2025-02-10"},
+    )
+    await api.pay(lease["id"], "1000", "2025-02-12")  # pays January again
+    january = (await api.ledger(lease["id"]))["charges"][0]["id"]
+    await api.ok(
+        "POST", f"/v1/charges/{january}/void", json={"reason": "error", "on": "2025-02-15"}
+    )
+
+    async def as_of(day: str) -> tuple[str, str, str]:
+        b = await api.ok("GET", f"/v1/leases/{lease['id']}/balance?as_of={day}")
+        return b["open_receivable"], b["credit"], b["net"]
+
+    assert await as_of("2024-12-31") == ("0.00", "0.00", "0.00")
+    assert await as_of("2025-01-04") == ("0.00", "0.00", "0.00")
+    assert await as_of("2025-01-06") == ("0.00", "500.00", "-500.00")
+    assert await as_of("2025-02-01") == ("500.00", "0.00", "500.00")
+    assert await as_of("2025-02-10") == ("1500.00", "0.00", "1500.00")
+    assert await as_of("2025-02-14") == ("500.00", "0.00", "500.00")
+    assert await as_of("2025-02-15") == ("0.00", "500.00", "-500.00")
+    back = await api.call(
+        "POST", f"/v1/charges/{january}/waive", json={"reason": "x", "on": "2024-12-01"}
+    )
+    assert back.status_code == 422

@@ -7,23 +7,29 @@ from datetime import UTC, date, datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response
+from sqlalchemy import select
 
 from fleetkit.auth import CurrentPrincipal
 from fleetkit.db import SessionDep
+from fleetkit.pagination import Cursor, Limit
 from realestate_service.access import may_read, may_write
 from realestate_service.buildings import service
+from realestate_service.buildings.models import Building, Unit
 from realestate_service.buildings.schemas import (
     AppraisalCreate,
     AppraisalPublic,
     BuildingChange,
     BuildingCreate,
+    BuildingPage,
     BuildingPublic,
     UnitChange,
     UnitCreate,
+    UnitPage,
     UnitPublic,
     UnitsBulkCreate,
     Valuation,
 )
+from realestate_service.paging import page
 
 router = APIRouter(tags=["buildings"])
 
@@ -41,10 +47,17 @@ async def create_building(
     return service.building_public(await service.create_building(session, tenant, body))
 
 
-@router.get("/buildings", response_model=list[BuildingPublic])
-async def list_buildings(principal: CurrentPrincipal, session: SessionDep) -> list[BuildingPublic]:
+@router.get("/buildings", response_model=BuildingPage)
+async def list_buildings(
+    principal: CurrentPrincipal, session: SessionDep, cursor: Cursor = None, limit: Limit = 100
+) -> BuildingPage:
+    """The organization's buildings, oldest first."""
     tenant = may_read(principal)
-    return [service.building_public(b) for b in await service.list_buildings(session, tenant)]
+    query = select(Building).where(Building.tenant_id == tenant)
+    rows, next_cursor = await page(session, query, Building.id, cursor, limit)
+    return BuildingPage(
+        items=[service.building_public(b) for (b,) in rows], next_cursor=next_cursor
+    )
 
 
 @router.get("/buildings/{building_id}", response_model=BuildingPublic)
@@ -116,18 +129,22 @@ async def add_units(
     return [service.unit_public(u) for u in units]
 
 
-@router.get("/units", response_model=list[UnitPublic])
+@router.get("/units", response_model=UnitPage)
 async def list_units(
     principal: CurrentPrincipal,
     session: SessionDep,
     occupancy: Annotated[Literal["occupied", "vacant"] | None, Query()] = None,
     as_of: date | None = None,
     building_id: uuid.UUID | None = None,
-) -> list[UnitPublic]:
+    cursor: Cursor = None,
+    limit: Limit = 100,
+) -> UnitPage:
     """Units, each occupied exactly when a lease covers `as_of` (default today)."""
     tenant = may_read(principal)
-    found = await service.units_on(session, tenant, as_of or today(), occupancy, building_id)
-    return [service.unit_public(u, lease_id, known=True) for u, lease_id in found]
+    query = service.units_on(tenant, as_of or today(), occupancy, building_id)
+    rows, next_cursor = await page(session, query, Unit.id, cursor, limit)
+    items = [service.unit_public(u, lease_id, known=True) for u, lease_id in rows]
+    return UnitPage(items=items, next_cursor=next_cursor)
 
 
 @router.get("/units/{unit_id}", response_model=UnitPublic)

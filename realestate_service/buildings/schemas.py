@@ -93,3 +93,13 @@ class UnitPublic(BaseModel):
     archived: bool = False
     occupied: bool | None = None
     lease_id: uuid.UUID | None = None
+
+
+class BuildingPage(BaseModel):
+    items: list[BuildingPublic]
+    next_cursor: str | None
+
+
+class UnitPage(BaseModel):
+    items: list[UnitPublic]
+    next_cursor: str | None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, date, datetime
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -113,11 +113,6 @@ async def archive_building(session: AsyncSession, tenant_id: str, building_id: u
     if live.first() is not None:
         raise ProblemError(409, "building-has-active-leases", "end its leases first")
     building.archived_at = datetime.now(UTC)
-
-
-async def list_buildings(session: AsyncSession, tenant_id: str) -> list[Building]:
-    query = select(Building).where(Building.tenant_id == tenant_id).order_by(Building.name)
-    return list((await session.execute(query)).scalars())
 
 
 async def add_appraisal(
@@ -243,19 +238,15 @@ def covers(day: date) -> object:
     )
 
 
-async def units_on(
-    session: AsyncSession,
-    tenant_id: str,
-    day: date,
-    occupancy: str | None,
-    building_id: uuid.UUID | None,
-) -> list[tuple[Unit, uuid.UUID | None]]:
-    """Units with the lease occupying them on `day`; filtered by occupancy if asked."""
+def units_on(
+    tenant_id: str, day: date, occupancy: str | None, building_id: uuid.UUID | None
+) -> Select[Unit, uuid.UUID]:
+    """The query of the tenant's live units with the lease occupying each on `day`, filtered
+    by occupancy if asked."""
     query = (
         select(Unit, Lease.id)
         .outerjoin(Lease, and_(Lease.unit_id == Unit.id, covers(day)))  # type: ignore[arg-type]
         .where(Unit.tenant_id == tenant_id, Unit.archived_at.is_(None))
-        .order_by(Unit.building_id, Unit.label)
     )
     if building_id is not None:
         query = query.where(Unit.building_id == building_id)
@@ -263,4 +254,4 @@ async def units_on(
         query = query.where(Lease.id.is_not(None))
     elif occupancy == "vacant":
         query = query.where(Lease.id.is_(None))
-    return [(unit, lease_id) for unit, lease_id in (await session.execute(query)).all()]
+    return query

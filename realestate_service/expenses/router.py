@@ -12,6 +12,7 @@ from sqlalchemy import select
 from fleetkit.auth import CurrentPrincipal
 from fleetkit.db import SessionDep
 from fleetkit.ids import new_id
+from fleetkit.pagination import Cursor, Limit
 from fleetkit.problems import ProblemError, not_found
 from realestate_service.access import may_read, may_record_expense
 from realestate_service.buildings.service import building_of
@@ -19,8 +20,9 @@ from realestate_service.domain.schedule_e import EXPENSE_LINES
 from realestate_service.expenses.events import expense_recorded
 from realestate_service.expenses.models import Expense, Receipt
 from realestate_service.expenses.receipts import MAX_BYTES, ReceiptRefusedError, check_receipt
-from realestate_service.expenses.schemas import ExpenseCreate, ExpensePublic
+from realestate_service.expenses.schemas import ExpenseCreate, ExpensePage, ExpensePublic
 from realestate_service.money_guard import require_idempotency_key
+from realestate_service.paging import page
 from realestate_service.wire import dollars
 
 router = APIRouter(tags=["expenses"])
@@ -87,20 +89,24 @@ async def record_expense(
     return expense_public(expense)
 
 
-@router.get("/expenses", response_model=list[ExpensePublic])
+@router.get("/expenses", response_model=ExpensePage)
 async def list_expenses(
     principal: CurrentPrincipal,
     session: SessionDep,
     year: int | None = None,
     building_id: uuid.UUID | None = None,
-) -> list[ExpensePublic]:
+    cursor: Cursor = None,
+    limit: Limit = 100,
+) -> ExpensePage:
+    """Expenses in the order they were recorded, by year and building if asked."""
     tenant = may_read(principal)
-    query = select(Expense).where(Expense.tenant_id == tenant).order_by(Expense.paid_on)
+    query = select(Expense).where(Expense.tenant_id == tenant)
     if year is not None:
         query = query.where(Expense.paid_on.between(date(year, 1, 1), date(year, 12, 31)))
     if building_id is not None:
         query = query.where(Expense.building_id == building_id)
-    return [expense_public(e) for e in (await session.execute(query)).scalars()]
+    rows, next_cursor = await page(session, query, Expense.id, cursor, limit)
+    return ExpensePage(items=[expense_public(e) for (e,) in rows], next_cursor=next_cursor)
 
 
 @router.put("/expenses/{expense_id}/receipt", response_model=ExpensePublic)

@@ -31,3 +31,8 @@ class ExpensePublic(BaseModel):
     vendor: str
     memo: str
     receipt: dict[str, str | int] | None
+
+
+class ExpensePage(BaseModel):
+    items: list[ExpensePublic]
+    next_cursor: str | None

@@ -4,26 +4,31 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
+from typing import Literal
 
 from fastapi import APIRouter
 from sqlalchemy import select
 
 from fleetkit.auth import CurrentPrincipal
 from fleetkit.db import SessionDep
+from fleetkit.pagination import Cursor, Limit
 from realestate_service.access import may_read, may_write
 from realestate_service.leases import service
 from realestate_service.leases.models import Lease, Renter
 from realestate_service.leases.schemas import (
     LeaseCreate,
     LeaseEnd,
+    LeasePage,
     LeasePublic,
     LeaseRenewal,
     LeaseTermination,
     RenterChange,
     RenterCreate,
+    RenterPage,
     RenterPublic,
     RentStepIn,
 )
+from realestate_service.paging import page
 
 router = APIRouter(tags=["leases"])
 
@@ -41,11 +46,14 @@ async def create_renter(
     return _renter(await service.create_renter(session, tenant, body))
 
 
-@router.get("/tenants", response_model=list[RenterPublic])
-async def list_renters(principal: CurrentPrincipal, session: SessionDep) -> list[RenterPublic]:
+@router.get("/tenants", response_model=RenterPage)
+async def list_renters(
+    principal: CurrentPrincipal, session: SessionDep, cursor: Cursor = None, limit: Limit = 100
+) -> RenterPage:
     tenant = may_read(principal)
-    query = select(Renter).where(Renter.tenant_id == tenant).order_by(Renter.name)
-    return [_renter(r) for r in (await session.execute(query)).scalars()]
+    query = select(Renter).where(Renter.tenant_id == tenant)
+    rows, next_cursor = await page(session, query, Renter.id, cursor, limit)
+    return RenterPage(items=[_renter(r) for (r,) in rows], next_cursor=next_cursor)
 
 
 @router.get("/tenants/{renter_id}", response_model=RenterPublic)
@@ -79,16 +87,21 @@ async def create_lease(
     return await service.lease_public(session, await service.create_lease(session, tenant, body))
 
 
-@router.get("/leases", response_model=list[LeasePublic])
+@router.get("/leases", response_model=LeasePage)
 async def list_leases(
-    principal: CurrentPrincipal, session: SessionDep, status: str | None = None
-) -> list[LeasePublic]:
+    principal: CurrentPrincipal,
+    session: SessionDep,
+    status: Literal["draft", "active", "ended", "terminated", "renewed"] | None = None,
+    cursor: Cursor = None,
+    limit: Limit = 100,
+) -> LeasePage:
     tenant = may_read(principal)
-    query = select(Lease).where(Lease.tenant_id == tenant).order_by(Lease.start_on, Lease.id)
+    query = select(Lease).where(Lease.tenant_id == tenant)
     if status is not None:
         query = query.where(Lease.status == status)
-    leases = (await session.execute(query)).scalars()
-    return [await service.lease_public(session, lease) for lease in leases]
+    rows, next_cursor = await page(session, query, Lease.id, cursor, limit)
+    items = [await service.lease_public(session, lease) for (lease,) in rows]
+    return LeasePage(items=items, next_cursor=next_cursor)
 
 
 @router.get("/leases/{lease_id}", response_model=LeasePublic)

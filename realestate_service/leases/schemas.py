@@ -92,3 +92,13 @@ class LeasePublic(BaseModel):
     deposit_amount: MoneyOut
     renewal_of: uuid.UUID | None
     rent: list[RentStepOut]
+
+
+class RenterPage(BaseModel):
+    items: list[RenterPublic]
+    next_cursor: str | None
+
+
+class LeasePage(BaseModel):
+    items: list[LeasePublic]
+    next_cursor: str | None

@@ -10,8 +10,12 @@ async def test_bulk_units_all_or_none(api):
     assert [u["label"] for u in units] == ["1A", "2A", "3A", "4A", "5A"]
     clash = await api.call("POST", path, json={"units": [{"label": "6A"}, {"label": "1A"}]})
     assert clash.status_code == 409
-    listed = await api.ok("GET", f"/v1/units?building_id={building['id']}")
-    assert len(listed) == 5
+    listed = await api.ok("GET", f"/v1/units?building_id={building['id']}&limit=3")
+    more = await api.ok(
+        "GET", f"/v1/units?building_id={building['id']}&cursor={listed['next_cursor']}"
+    )
+    assert [u["label"] for u in listed["items"] + more["items"]] == ["1A", "2A", "3A", "4A", "5A"]
+    assert more["next_cursor"] is None
 
 
 async def test_occupancy_is_derived_from_leases_on_the_date(api):
@@ -21,14 +25,14 @@ async def test_occupancy_is_derived_from_leases_on_the_date(api):
 
     async def occupied(as_of: str) -> list[str]:
         units = await api.ok("GET", f"/v1/units?occupancy=occupied&as_of={as_of}")
-        return [u["id"] for u in units]
+        return [u["id"] for u in units["items"]]
 
     assert await occupied("2025-03-14") == []
     assert await occupied("2025-03-15") == [lease["unit_id"]]
     assert await occupied("2025-06-10") == [lease["unit_id"]]
     assert await occupied("2025-06-11") == []
     vacant = await api.ok("GET", "/v1/units?occupancy=vacant&as_of=2025-04-01")
-    assert [u["label"] for u in vacant] == ["vacant"]
+    assert [u["label"] for u in vacant["items"]] == ["vacant"]
 
 
 async def test_a_second_lease_on_an_occupied_unit_is_refused(api):
@@ -117,7 +121,8 @@ async def test_another_organizations_objects_are_not_found(api):
         f"/v1/units/{lease['unit_id']}",
     ):
         assert (await api.call("GET", path, org="other-org")).status_code == 404
-    assert await api.ok("GET", "/v1/units", org="other-org") == []
+    assert (await api.ok("GET", "/v1/units", org="other-org"))["items"] == []
+    assert (await api.ok("GET", "/v1/leases", org="other-org"))["items"] == []
 
 
 async def test_audit_log_records_who_did_what_and_pages(api, runs):
@@ -173,6 +178,6 @@ async def test_units_and_tenants_change_and_units_archive_when_free(api):
     renamed = await api.ok("PATCH", f"/v1/units/{free['id']}", json={"market_rent": "1250"})
     assert renamed["market_rent"] == "1250.00"
     assert (await api.call("DELETE", f"/v1/units/{free['id']}")).status_code == 204
-    assert [u["id"] for u in await api.ok("GET", "/v1/units")] == [lease["unit_id"]]
+    assert [u["id"] for u in (await api.ok("GET", "/v1/units"))["items"]] == [lease["unit_id"]]
     renter = await api.ok("PATCH", f"/v1/tenants/{lease['tenant_id']}", json={"phone": "555-0100"})
     assert (renter["name"], renter["phone"]) == ("Dana Renter", "555-0100")

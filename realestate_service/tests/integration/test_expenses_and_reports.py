@@ -187,3 +187,21 @@ async def test_random_histories_ledger_balance_equals_the_aging_buckets(api, run
             )
         )
     assert over == 0
+
+
+async def test_lists_are_cursor_paginated(api):
+    building = (await api.ok("POST", "/v1/buildings", json={"name": "Page"}))["id"]
+    for n in range(5):
+        await expense(api, building, 15, f"{n + 1}.00", "2025-05-01")
+    seen, cursor = [], ""
+    while True:
+        page = await api.ok("GET", f"/v1/expenses?limit=2{cursor}")
+        seen += [e["amount"] for e in page["items"]]
+        if page["next_cursor"] is None:
+            break
+        cursor = f"&cursor={page['next_cursor']}"
+    assert seen == ["1.00", "2.00", "3.00", "4.00", "5.00"]
+    bad = await api.call("GET", "/v1/expenses?cursor=bm90LWEtdXVpZA")
+    assert bad.status_code == 400
+    assert len((await api.ok("GET", "/v1/buildings"))["items"]) == 1
+    assert (await api.ok("GET", "/v1/tenants"))["next_cursor"] is None

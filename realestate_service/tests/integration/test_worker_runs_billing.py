@@ -83,5 +83,5 @@ async def test_the_worker_posts_rent_and_fees_once_however_often_it_runs(
     finally:
         worker.send_signal(signal.SIGTERM)
         worker.wait(timeout=20)
-    lease = (await api.ok("GET", "/v1/leases"))[0]
+    lease = (await api.ok("GET", "/v1/leases?status=active"))["items"][0]
     assert (await api.balance(lease["id"]))["net"] == "1470.00"

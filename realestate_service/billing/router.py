@@ -29,7 +29,7 @@ from realestate_service.billing.schemas import (
     Reallocation,
 )
 from realestate_service.billing.statement import charge_public, lease_ledger
-from realestate_service.books.service import post_pending
+from realestate_service.books.after_commit import send_postings
 from realestate_service.buildings.models import Unit
 from realestate_service.leases.service import lease_of
 from realestate_service.money_guard import require_idempotency_key
@@ -42,12 +42,6 @@ MONEY = [Depends(require_idempotency_key)]
 
 def today() -> date:
     return datetime.now(UTC).date()
-
-
-def send_postings(request: Request, tasks: BackgroundTasks) -> None:
-    """After the commit: post the queued ledger postings (the worker's sweep retries)."""
-    app = request.app
-    tasks.add_task(post_pending, app.state.engine, app.state.books)
 
 
 async def _payment_public(session: SessionDep, payment_id: uuid.UUID) -> PaymentPublic:

@@ -13,7 +13,8 @@ from realestate_service.database import RealEstateBase
 
 
 class LedgerPosting(RealEstateBase):
-    """`id` is the ledger transaction id: derived from the payment, so a retry posts once."""
+    """`id` is the ledger transaction id: derived from the payment or deposit movement, so a
+    retry posts once."""
 
     __tablename__ = "ledger_postings"
 
@@ -21,7 +22,8 @@ class LedgerPosting(RealEstateBase):
     id: Mapped[uuid.UUID] = mapped_column(unique=True)
     tenant_id: Mapped[str]
     kind: Mapped[str]
-    payment_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("payments.id"))
+    payment_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("payments.id"))
+    deposit_entry_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("deposit_entries.id"))
     amount: Mapped[Decimal] = mapped_column(Numeric(14, 2))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     done_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from fleetkit.ledger_client import transaction_id_for
 from realestate_service.billing.models import Payment
 from realestate_service.books.models import LedgerPosting
+from realestate_service.deposits.models import DepositEntry
 
 POSTING_NAMESPACE = uuid.UUID("0193a1b2-0004-7000-8000-7265616c6573")
 
@@ -27,5 +28,19 @@ def queue_posting(session: AsyncSession, payment: Payment, kind: str) -> None:
             kind=kind,
             payment_id=payment.id,
             amount=payment.amount,
+        )
+    )
+
+
+def queue_deposit_posting(session: AsyncSession, entry: DepositEntry) -> None:
+    """Owe the ledger the movement of a deposit entry (received, applied, refunded, forfeited)."""
+    kind = f"deposit_{entry.kind}"
+    session.add(
+        LedgerPosting(
+            id=posting_id(entry.id, kind),
+            tenant_id=entry.tenant_id,
+            kind=kind,
+            deposit_entry_id=entry.id,
+            amount=entry.amount,
         )
     )

@@ -1,15 +1,23 @@
-"""Payments received post to the organization's cash in the ledger service.
+"""Payments and deposits move the organization's money in the ledger service.
 
-Two accounts per organization, opened on first use with ids derived from the tenant:
+Three accounts per organization, opened on first use with ids derived from the tenant:
 
 | account | name | normal side | role |
 |---|---|---|---|
-| cash | `realestate/cash/USD` | credit | the organization's cash from rents |
+| cash | `realestate/cash/USD` | credit | the organization's own cash from rents |
+| deposits | `realestate/deposits/USD` | credit | renters' security deposits held |
 | rent received | `realestate/rent-received/USD` | debit | the outside world the money came from |
 
-A payment credits cash and debits rent received; a reversal (NSF, void) does the opposite.
-Postings are queued with the payment and sent after the commit (right after the request, and
-by the worker's sweep); the transaction id is derived from the payment, so a retry posts once.
+| posting | debit | credit |
+|---|---|---|
+| payment | rent received | cash |
+| reversal (NSF, void) | cash | rent received |
+| deposit received | rent received | deposits |
+| deposit applied, forfeited | deposits | cash |
+| deposit refunded | deposits | rent received |
+
+Postings are queued with the change and sent after the commit (right after the request, and by
+the worker's sweep); the transaction id is derived from the row, so a retry posts once.
 """
 
 from __future__ import annotations
@@ -38,7 +46,17 @@ def account_id(tenant_id: str, name: str) -> uuid.UUID:
 
 
 CASH = "realestate/cash/USD"
+DEPOSITS = "realestate/deposits/USD"
 RENT_RECEIVED = "realestate/rent-received/USD"
+# kind → (debited, credited)
+MOVES = {
+    "payment": (RENT_RECEIVED, CASH),
+    "reversal": (CASH, RENT_RECEIVED),
+    "deposit_received": (RENT_RECEIVED, DEPOSITS),
+    "deposit_applied": (DEPOSITS, CASH),
+    "deposit_forfeited": (DEPOSITS, CASH),
+    "deposit_refunded": (DEPOSITS, RENT_RECEIVED),
+}
 
 
 class LedgerBooks:
@@ -56,6 +74,9 @@ class LedgerBooks:
             tenant_id, account_id(tenant_id, CASH), CASH, CASH_ASSET, no_overdraft=False
         )
         await self.client.open_account(
+            tenant_id, account_id(tenant_id, DEPOSITS), DEPOSITS, CASH_ASSET, no_overdraft=True
+        )
+        await self.client.open_account(
             tenant_id,
             account_id(tenant_id, RENT_RECEIVED),
             RENT_RECEIVED,
@@ -68,14 +89,13 @@ class LedgerBooks:
     async def post(self, posting: LedgerPosting) -> None:
         """Send one posting (idempotent by its id)."""
         await self.open_accounts(posting.tenant_id)
-        cash = account_id(posting.tenant_id, CASH)
-        world = account_id(posting.tenant_id, RENT_RECEIVED)
-        money_in = posting.kind == "payment"
+        debited, credited = MOVES[posting.kind]
         lines = [
-            LedgerLine(cash, "credit" if money_in else "debit", posting.amount),
-            LedgerLine(world, "debit" if money_in else "credit", posting.amount),
+            LedgerLine(account_id(posting.tenant_id, debited), "debit", posting.amount),
+            LedgerLine(account_id(posting.tenant_id, credited), "credit", posting.amount),
         ]
-        metadata = {"payment_id": str(posting.payment_id), "kind": posting.kind}
+        source = posting.payment_id or posting.deposit_entry_id
+        metadata = {"source_id": str(source), "kind": posting.kind}
         await self.client.create_transaction(
             posting.tenant_id, posting.id, lines, metadata=metadata
         )

@@ -5,12 +5,13 @@ from __future__ import annotations
 import uuid
 from typing import Literal
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, BackgroundTasks, Depends, Request
 
 from fleetkit.auth import CurrentPrincipal
 from fleetkit.db import SessionDep
 from realestate_service.access import may_read, may_write
 from realestate_service.billing.service import locked_lease
+from realestate_service.books.after_commit import send_postings
 from realestate_service.deposits import service
 from realestate_service.deposits.schemas import DepositMove, DepositPublic
 from realestate_service.leases.service import lease_of
@@ -45,8 +46,13 @@ async def move_deposit(
     body: DepositMove,
     principal: CurrentPrincipal,
     session: SessionDep,
+    request: Request,
+    tasks: BackgroundTasks,
 ) -> DepositPublic:
-    """`receive` holds money; `apply` pays open charges from it; `refund`; `forfeit`."""
+    """`receive` holds money; `apply` pays open charges from it; `refund`; `forfeit`. Each
+    moves money between the deposits and cash accounts in the ledger service."""
     tenant = may_write(principal)
     lease = await locked_lease(session, tenant, lease_id)
-    return await service.move(session, principal, lease, ACTIONS[action], body)
+    moved = await service.move(session, principal, lease, ACTIONS[action], body)
+    send_postings(request, tasks)
+    return moved

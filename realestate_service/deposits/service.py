@@ -1,9 +1,10 @@
 """Security deposits: a liability while held; income only once applied or forfeited.
 
 `received` adds to what is held. `applied` pays open charges (a payment of method `deposit`,
-allocated by the usual rules, not posted to the ledger again); `refunded` goes back to the
-renter; `forfeited` becomes the landlord's income without paying a charge. None may take more
-than is held.
+allocated by the usual rules); `refunded` goes back to the renter; `forfeited` becomes the
+landlord's income without paying a charge. None may take more than is held. In the ledger
+service the money sits in the organization's deposits account until applied or forfeited
+(then it moves to cash) or refunded (then it leaves).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from fleetkit.policy import Principal
 from fleetkit.problems import ProblemError
 from realestate_service.audit.service import audit
 from realestate_service.billing.service import record_payment
+from realestate_service.books.queue import queue_deposit_posting
 from realestate_service.deposits.models import DepositEntry
 from realestate_service.deposits.schemas import DepositEntryOut, DepositMove, DepositPublic
 from realestate_service.domain.money import ZERO
@@ -106,6 +108,7 @@ async def move(
     )
     session.add(entry)
     await session.flush()
+    queue_deposit_posting(session, entry)
     after = before + amount if kind == "received" else before - amount
     audit(session, principal, f"deposit.{kind}", "lease", lease.id,
           before={"held": str(before)}, after={"held": str(after), "memo": body.memo})  # fmt: skip

@@ -6,7 +6,13 @@ from decimal import Decimal
 
 from sqlalchemy import text
 
-from realestate_service.books.service import CASH, RENT_RECEIVED, account_id, post_pending
+from realestate_service.books.service import (
+    CASH,
+    DEPOSITS,
+    RENT_RECEIVED,
+    account_id,
+    post_pending,
+)
 from realestate_service.tests.integration.conftest import ORG
 
 
@@ -40,13 +46,19 @@ async def test_payment_credits_cash_and_nsf_takes_it_back_once(api, runs, ledger
     assert await ledger_balance(ledger, CASH) == Decimal("0")
 
 
-async def test_a_deposit_applied_is_not_cash_received_again(api, runs, ledger):
+async def test_deposits_sit_apart_from_cash_until_applied_or_forfeited(api, runs, ledger):
     lease = await api.lease(rent="1000", start="2025-01-01")
     await runs.rent("2025-01-01")
     path = f"/v1/leases/{lease['id']}/deposit"
-    await api.ok("POST", f"{path}/receive", json={"amount": "1000", "on": "2025-01-01"})
-    await api.ok("POST", f"{path}/apply", json={"amount": "1000", "on": "2025-01-02"})
+    await api.ok("POST", f"{path}/receive", json={"amount": "1500", "on": "2025-01-01"})
+    assert await ledger_balance(ledger, DEPOSITS) == Decimal("1500")
     assert await ledger_balance(ledger, CASH) == Decimal("0")
+    await api.ok("POST", f"{path}/apply", json={"amount": "1000", "on": "2025-01-02"})
+    await api.ok("POST", f"{path}/forfeit", json={"amount": "200", "on": "2025-01-03"})
+    await api.ok("POST", f"{path}/refund", json={"amount": "300", "on": "2025-01-04"})
+    assert await ledger_balance(ledger, DEPOSITS) == Decimal("0")
+    assert await ledger_balance(ledger, CASH) == Decimal("1200")  # applied 1000 + forfeited 200
+    assert await ledger_balance(ledger, RENT_RECEIVED) == Decimal("1200")  # 1500 in, 300 back
 
 
 async def test_ledger_down_keeps_the_posting_for_the_sweep(api, runs, re_app, ledger, monkeypatch):

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import sys
 
-from bench import equity, fixed_income, issuance, ledger
+from bench import equity, fixed_income, issuance, ledger, realestate
 
 BENCHMARKS = {
     "ledger": ledger.main,
     "equity": equity.main,
     "fixed_income": fixed_income.main,
+    "realestate": realestate.main,
     "issuance": issuance.main,
 }
 

@@ -216,6 +216,8 @@ _TABLE: tuple[tuple[str, str, frozenset[Role] | set[Role], Condition], ...] = (
     ("write",           "property",  {OWNER, MANAGER},                 same_tenant),
     ("record_expense",  "property",  {OWNER, MANAGER, ACCOUNTANT},     same_tenant),
     ("record_payment",  "property",  {OWNER, MANAGER, ACCOUNTANT},     same_tenant),
+    ("write_off",       "property",  {OWNER, MANAGER, ACCOUNTANT},     same_tenant),
+    ("export",          "property",  {MANAGER},                        same_tenant),
     ("export",          "*",         {OWNER, ACCOUNTANT, COMPLIANCE},  same_tenant),
     ("write",           "campaign",  {OWNER, MANAGER},                 same_tenant),
     ("write",           "issuer",    {OWNER, MANAGER},                 same_tenant),

@@ -34,6 +34,8 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     ("write", "property"): {"owner", "manager", "admin"},
     ("record_expense", "property"): {"owner", "manager", "accountant", "admin"},
     ("record_payment", "property"): {"owner", "manager", "accountant", "admin"},
+    ("write_off", "property"): {"owner", "manager", "accountant", "admin"},
+    ("export", "property"): {"owner", "manager", "accountant", "compliance", "admin"},
     ("export", "account"): {"owner", "accountant", "compliance", "admin"},
     ("write", "campaign"): {"owner", "manager", "admin"},
     ("invest", "campaign"): {"investor"},

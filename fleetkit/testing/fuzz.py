@@ -8,6 +8,8 @@ with a stable type, and successful answers must match the documented schema.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from typing import Any
 
 import schemathesis
@@ -23,7 +25,7 @@ from schemathesis.core.result import Err
 
 from fleetkit.problems import PROBLEM_JSON, TYPE_PREFIX
 from fleetkit.testing.plugin import DB_PREFIX, TestResources, migrate, recreate_database
-from fleetkit.testing.served import asyncpg_url, served_service
+from fleetkit.testing.served import ServedService, asyncpg_url, served_service
 
 UVICORN_PARSER_REFUSAL = b"Invalid HTTP request received."
 
@@ -107,13 +109,40 @@ def fuzz_operations(
     return failures
 
 
-def fuzz_service(package: str, resources: TestResources, *, examples: int) -> list[str]:
-    """Serve `package` on a fresh database of its own and fuzz its whole OpenAPI."""
+def fuzz_service(
+    package: str, resources: TestResources, *, examples: int, with_ledger: bool = False
+) -> list[str]:
+    """Serve `package` on a fresh database of its own and fuzz its whole OpenAPI.
+
+    `with_ledger`: a service that moves money gets a real ledger process of its own too, so
+    that its calls to the ledger are answered rather than refused as unavailable."""
     short = package.removesuffix("_service")
-    sync_url = recreate_database(f"{DB_PREFIX}_fuzz_{short}_{resources.worker_id}")
+    with ExitStack() as stack:
+        extra_env = {}
+        if with_ledger:
+            ledger_db = f"{DB_PREFIX}_fuzz_ledger_of_{short}_{resources.worker_id}"
+            ledger = stack.enter_context(_serve("ledger_service", ledger_db, resources))
+            extra_env["FLEET_LEDGER_URL"] = ledger.base_url
+        database = f"{DB_PREFIX}_fuzz_{short}_{resources.worker_id}"
+        service = stack.enter_context(_serve(package, database, resources, extra_env))
+        return fuzz_operations(service.base_url, service.token(), examples=examples)
+
+
+@contextmanager
+def _serve(
+    package: str,
+    database: str,
+    resources: TestResources,
+    extra_env: dict[str, str] | None = None,
+) -> Iterator[ServedService]:
+    sync_url = recreate_database(database)
     migrate(package, sync_url)
     redis_url, _ = resources.redis_urls()
     with served_service(
-        package, database_url=asyncpg_url(sync_url), redis_url=redis_url, keys=resources.keys
+        package,
+        database_url=asyncpg_url(sync_url),
+        redis_url=redis_url,
+        keys=resources.keys,
+        extra_env=extra_env,
     ) as service:
-        return fuzz_operations(service.base_url, service.token(), examples=examples)
+        yield service

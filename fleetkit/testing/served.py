@@ -61,9 +61,15 @@ def free_port() -> int:
 
 @contextmanager
 def served_service(
-    package: str, *, database_url: str, redis_url: str, keys: FleetKeys
+    package: str,
+    *,
+    database_url: str,
+    redis_url: str,
+    keys: FleetKeys,
+    extra_env: dict[str, str] | None = None,
 ) -> Iterator[ServedService]:
-    """Run `package` under uvicorn on `database_url` (asyncpg URL, already migrated)."""
+    """Run `package` under uvicorn on `database_url` (asyncpg URL, already migrated);
+    `extra_env` adds settings (`FLEET_LEDGER_URL` of a served ledger, say)."""
     settings_class: type[BaseFleetSettings] = importlib.import_module(f"{package}.config").Settings
     prefix = str(settings_class.model_config.get("env_prefix", ""))
     port = free_port()
@@ -76,6 +82,7 @@ def served_service(
         "FLEET_BUS_REDIS_URL": redis_url,
         "FLEET_JWT_PUBLIC_KEYS": keys.public_keys_setting(),
         "FLEET_LOG_LEVEL": "WARNING",
+        **(extra_env or {}),
     }
     env.pop("PROMETHEUS_MULTIPROC_DIR", None)
     command = [sys.executable, "-m", "uvicorn", "--factory", f"{package}.main:create_app",

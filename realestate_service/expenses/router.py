@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-from fastapi import APIRouter, Depends, UploadFile
+from fastapi import APIRouter, Depends, Query, UploadFile
 from fastapi.responses import Response
 from sqlalchemy import select
 
@@ -93,7 +93,7 @@ async def record_expense(
 async def list_expenses(
     principal: CurrentPrincipal,
     session: SessionDep,
-    year: int | None = None,
+    year: int | None = Query(default=None, ge=2000, le=2100),
     building_id: uuid.UUID | None = None,
     cursor: Cursor = None,
     limit: Limit = 100,

@@ -14,6 +14,6 @@ EXAMPLES_PER_OPERATION_AND_MODE = 30
 
 def test_no_request_gets_a_server_error_or_a_non_problem(test_resources):
     failures = fuzz_service(
-        "equity_service", test_resources, examples=EXAMPLES_PER_OPERATION_AND_MODE
+        "equity_service", test_resources, examples=EXAMPLES_PER_OPERATION_AND_MODE, with_ledger=True
     )
     assert not failures, "\n\n".join(failures)

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import ClassVar
+from typing import ClassVar, Self
 
-from pydantic import SecretStr
+from pydantic import SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
-from fleetkit.settings import BaseFleetSettings
+from fleetkit.settings import BaseFleetSettings, SettingsError
+
+# The signing key of anvil's first default account: public knowledge, fine on a dev chain,
+# and a key anyone can spend from anywhere else.
+ANVIL_DEV_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"
 
 
 class Settings(BaseFleetSettings):
@@ -30,6 +34,19 @@ class Settings(BaseFleetSettings):
     chain_private_key: SecretStr | None = None
     chain_confirmations: int = 2
     chain_interval_seconds: float = 5.0
+
+    @model_validator(mode="after")
+    def _refuse_the_dev_chain_key_in_production(self) -> Self:
+        key = self.chain_private_key.get_secret_value() if self.chain_private_key else ""
+        if self.is_production and key.lower().removeprefix("0x") in (
+            ANVIL_DEV_KEY.removeprefix("0x"),
+            "change-me",
+        ):
+            raise SettingsError(
+                "production mode refuses anvil's public dev key or a placeholder for "
+                "ISSUANCE_CHAIN_PRIVATE_KEY"
+            )
+        return self
 
 
 @lru_cache

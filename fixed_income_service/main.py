@@ -37,6 +37,7 @@ def create_app(
             "bond trades settled in the ledger, coupons and redemptions, valuations."
         ),
         routers=[bonds, curves, analytics, trades, valuation, probes.router],
+        row_security=True,
     )
     app.state.books = bond_books(settings, ledger_transport)
     app.state.closers.append(app.state.books.client.aclose)

@@ -42,6 +42,7 @@ def create_app(
             audit,
             probes.router,
         ],
+        row_security=True,
     )
     app.state.books = ledger_books(settings, ledger_transport)
     app.state.closers.append(app.state.books.client.aclose)

@@ -12,9 +12,8 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from fleetkit.auth import CurrentPrincipal
-from fleetkit.db import SessionDep
 from fleetkit.row_security import TENANT_ROLE, acting_for
+from fleetkit.testing.row_security import request_acts_as
 
 
 async def open_account(client, headers, name):
@@ -91,18 +90,5 @@ async def test_another_tenants_transaction_id_is_taken_not_an_error(client, two_
 
 
 async def test_a_request_acts_for_the_tenant_its_token_names(app, client, auth_headers):
-    async def acting(principal: CurrentPrincipal, session: SessionDep) -> dict[str, str]:
-        row = (
-            await session.execute(
-                text(
-                    "SELECT current_user AS role, current_setting('app.tenant_id', true) AS tenant"
-                )
-            )
-        ).one()
-        return {"role": row.role, "tenant": row.tenant}
-
-    app.add_api_route("/v1/test-acting", acting)
-
-    answer = (await client.get("/v1/test-acting", headers=auth_headers(tenant_id="acme"))).json()
-
+    answer = await request_acts_as(app, client, auth_headers(tenant_id="acme"))
     assert answer == {"role": TENANT_ROLE, "tenant": "acme"}

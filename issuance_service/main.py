@@ -35,6 +35,7 @@ def create_app(
         title="Issuance service",
         description="Issuers and KYC, campaigns, investments, escrow, share-certificate NFTs.",
         routers=[issuers, investors, campaigns, investments, chain, probes.router],
+        row_security=True,
     )
     app.state.books = ledger_books(settings, ledger_transport)
     app.state.closers.append(app.state.books.client.aclose)

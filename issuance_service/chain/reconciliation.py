@@ -1,6 +1,7 @@
 """Reconciliation: the chain is a second ledger; every confirmed certificate's owner, amount,
 campaign and token id on chain are compared with the database, and every difference is
-recorded (`chain_reconciliations`) and logged at ERROR (the alert)."""
+recorded (`chain_reconciliations`), logged at ERROR and counted in the
+`issuance_chain_reconciliation_differences` gauge (what the alert rule watches)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from fleetkit.db import make_sessionmaker
 from issuance_service.chain.contract import MINOR_UNITS, ChainNode, token_id_of
+from issuance_service.chain.metrics import CHAIN_RECONCILIATION_DIFFERENCES
 from issuance_service.chain.models import ChainIntent, ChainReconciliation
 from issuance_service.investments.models import Investment
 
@@ -45,6 +47,7 @@ async def reconcile(engine: AsyncEngine, node: ChainNode) -> list[dict[str, Any]
         session.add(ChainReconciliation(checked=checked, differences=differences))
     for difference in differences:
         log.error("chain differs from the database: %s", difference)
+    CHAIN_RECONCILIATION_DIFFERENCES.set(len(differences))
     return differences
 
 

@@ -11,6 +11,7 @@ import pytest
 from eth_account import Account
 from sqlalchemy import select, text
 
+from issuance_service.chain.metrics import CHAIN_RECONCILIATION_DIFFERENCES
 from issuance_service.chain.models import ChainIntent
 from issuance_service.chain.reconciliation import reconcile
 from issuance_service.chain.writer import broadcast_signed, run_writer, sign_next, track
@@ -89,6 +90,7 @@ async def test_each_investment_gets_exactly_one_certificate_and_reconciles(
         _c, amount, votes, company, _t = chain.certificate(uuid.UUID(pledge["id"]).int)
         assert (amount, votes, company) == (150_000, 1, "Acme Robotics")
     assert await reconcile(engine, chain) == []
+    assert CHAIN_RECONCILIATION_DIFFERENCES._value.get() == 0
     async with engine.connect() as connection:
         minted = await connection.scalar(
             text("SELECT count(*) FROM outbox WHERE type = 'issuance.certificate.minted'")
@@ -123,6 +125,7 @@ async def test_reconciliation_reports_a_certificate_moved_behind_the_databases_b
         "owner",
         elsewhere,
     )
+    assert CHAIN_RECONCILIATION_DIFFERENCES._value.get() == 1  # the alert's input
 
 
 async def test_a_worker_killed_between_signing_and_broadcasting_sends_the_same_bytes(

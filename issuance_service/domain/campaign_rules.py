@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+import holidays
+
 MIN_DURATION = timedelta(days=21)
 # Reg CF: investors may cancel until 48 hours before the deadline, then the pledge is firm.
 CANCEL_CUTOFF = timedelta(hours=48)
@@ -17,6 +19,8 @@ EARLY_CLOSE_NOTICE_BUSINESS_DAYS = 5
 MAX_EXTENSIONS = 1
 # A material change: investors reconfirm within five business days or are refunded.
 RECONFIRM_BUSINESS_DAYS = 5
+# US federal holidays as observed, from the maintained `holidays` package (years load lazily).
+FEDERAL_HOLIDAYS = holidays.country_holidays("US")
 
 
 class CampaignRuleBroken(Exception):  # noqa: N818 - names the outcome
@@ -50,11 +54,12 @@ def check_duration(duration: timedelta) -> None:
 
 
 def add_business_days(start: datetime, days: int) -> datetime:
-    """`start` moved forward by `days` weekdays (Saturday and Sunday skipped; no holidays)."""
+    """`start` moved forward by `days` business days: the SEC's meaning (Rule 17 CFR 230.100's
+    and Reg CF's), every day but Saturday, Sunday and a US federal holiday (as observed)."""
     moved, left = start, days
     while left:
         moved += timedelta(days=1)
-        if moved.weekday() < 5:
+        if moved.weekday() < 5 and moved.date() not in FEDERAL_HOLIDAYS:
             left -= 1
     return moved
 

@@ -53,6 +53,13 @@ def test_five_business_days_skip_the_weekend():
     assert add_business_days(NOW, 5) == NOW + timedelta(days=7)
 
 
+def test_business_days_skip_federal_holidays():
+    before_thanksgiving = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # Thanksgiving: Thu 11-26
+    assert add_business_days(before_thanksgiving, 5) == datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+    before_christmas = datetime(2026, 12, 18, 9, 0, tzinfo=UTC)  # Christmas: Fri 12-25
+    assert add_business_days(before_christmas, 5) == datetime(2026, 12, 28, 9, 0, tzinfo=UTC)
+
+
 def test_early_close_needs_the_target_met():
     opened = NOW - timedelta(days=30)
     with pytest.raises(CampaignRuleBroken) as caught:

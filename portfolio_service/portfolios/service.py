@@ -25,6 +25,7 @@ from portfolio_service.portfolios.schemas import (
 from portfolio_service.valuation.downstream import Fleet, ServiceSilent
 
 INSTRUMENT_PAGE = 500
+EQUITY_SCALE = "9"  # the equity service keeps shares to 9 decimals (docs/equity.md)
 
 
 def public(portfolio: Portfolio, holdings: list[Holding]) -> PortfolioPublic:
@@ -93,15 +94,19 @@ async def resolve_holding(
     if account is None:
         raise _invalid(index, "no such ledger account")
     asset = str(account["asset"])
-    code = asset.partition("/")[0]
+    code, _, scale = asset.partition("/")
     holding.asset = asset
     if item.kind == "cash":
-        if len(code) != 3 or not code.isalpha():
+        # A currency has a 3-letter code and 0-4 minor digits; shares are `<SYMBOL>/9`.
+        if len(code) != 3 or not code.isalpha() or scale not in ("0", "1", "2", "3", "4"):
             raise _invalid(index, f"asset {asset} is not a currency")
         holding.reference = asset
     elif item.kind == "equity":
-        symbol = item.reference or code
-        if symbol != code:
+        listed = code.replace("_", ".")  # the asset writes BRK.B as BRK_B/9 (docs/equity.md)
+        symbol = item.reference or listed
+        if scale != EQUITY_SCALE:
+            raise _invalid(index, f"asset {asset} is not a share (<SYMBOL>/{EQUITY_SCALE})")
+        if symbol != listed:
             raise _invalid(index, f"the account holds {asset}, not {symbol}")
         holding.reference = symbol
         instrument = await _instrument(fleet, acting, symbol)
@@ -135,7 +140,7 @@ async def create_portfolio(
     _refuse_duplicates(holdings)
     await repository.replace_holdings(session, portfolio.id, holdings)
     await session.refresh(portfolio)
-    return public(portfolio, holdings)
+    return public(portfolio, await repository.holdings_of(session, [portfolio.id]))
 
 
 def _refuse_duplicates(holdings: list[Holding]) -> None:

@@ -121,7 +121,8 @@ class People:
     async def token(self, email: str, **form: str) -> dict[str, Any]:
         response = await self.sign_in(email, **form)
         assert response.status_code == 200, response.text
-        return response.json()
+        grant: dict[str, Any] = response.json()
+        return grant
 
     async def headers(self, email: str, **form: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {(await self.token(email, **form))['access_token']}"}

@@ -16,6 +16,7 @@ from portfolio_service.gateway import router as gateway
 from portfolio_service.gateway.service import build_downstream_clients
 from portfolio_service.identity import router as identity
 from portfolio_service.identity.tokens import PUBLIC_AUDIENCE, access_token_minter
+from portfolio_service.performance import router as performance
 from portfolio_service.portfolios import router as portfolios
 from portfolio_service.tenants import router as tenants
 
@@ -46,7 +47,13 @@ def create_app(
         ),
         routers=[probes.router],
         # The forwarding route is a catch-all under /api/v1: it must come last.
-        public_routers=[identity.router, tenants.router, portfolios.router, gateway.router],
+        public_routers=[
+            identity.router,
+            tenants.router,
+            portfolios.router,
+            performance.router,
+            gateway.router,
+        ],
     )
     own_key = settings.fleet.public_keys()[settings.service_name]
     app.state.access_token_verifier = TokenVerifier(

@@ -38,13 +38,16 @@ class DayValue:
     net_flow: Decimal = Decimal(0)
 
 
-def time_weighted_return(points: Sequence[DayValue]) -> Decimal:
-    """Chain-linked TWR over `points` (ordered by day); the first point's flow counts as the
-    money that started the period, so a start from nothing is allowed."""
+def time_weighted_return(
+    points: Sequence[DayValue], opening_value: Decimal = Decimal(0)
+) -> Decimal:
+    """Chain-linked TWR over `points` (ordered by day) from `opening_value`, the value at the
+    end of the day before the first point; a start from nothing (money flowing in on the first
+    day) is allowed."""
     if not points:
         raise NoReturn("no valuations in the period")
     growth = Decimal(1)
-    previous = Decimal(0)
+    previous = opening_value
     for point in points:
         inflow = max(point.net_flow, Decimal(0))
         outflow = -min(point.net_flow, Decimal(0))

@@ -48,7 +48,7 @@ def _invalid(index: int, detail: str) -> ProblemError:
     return ProblemError(422, "invalid-holding", f"holdings[{index}]: {detail}", holding=index)
 
 
-async def _instrument(fleet: Fleet, acting: Principal, symbol: str) -> dict[str, Any] | None:
+async def equity_instrument(fleet: Fleet, acting: Principal, symbol: str) -> dict[str, Any] | None:
     """The equity instrument listed under `symbol`, read from the equity service's list."""
     cursor: str | None = None
     while True:
@@ -109,7 +109,7 @@ async def resolve_holding(
         if symbol != listed:
             raise _invalid(index, f"the account holds {asset}, not {symbol}")
         holding.reference = symbol
-        instrument = await _instrument(fleet, acting, symbol)
+        instrument = await equity_instrument(fleet, acting, symbol)
         if instrument is not None:
             holding.detail = {"instrument_id": instrument["id"], "currency": instrument["currency"]}
     else:

@@ -18,6 +18,7 @@ from portfolio_service.identity import router as identity
 from portfolio_service.identity.tokens import PUBLIC_AUDIENCE, access_token_minter
 from portfolio_service.performance import router as performance
 from portfolio_service.portfolios import router as portfolios
+from portfolio_service.rebalancing import router as rebalancing
 from portfolio_service.tenants import router as tenants
 
 DOWNSTREAM = ("equity", "fixed_income", "ledger", "realestate", "issuance")
@@ -52,6 +53,7 @@ def create_app(
             tenants.router,
             portfolios.router,
             performance.router,
+            rebalancing.router,
             gateway.router,
         ],
     )

@@ -26,6 +26,7 @@ class Portfolio(PortfolioBase):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    targets: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
 
 
 class Holding(PortfolioBase):
@@ -68,3 +69,19 @@ class ValuationSnapshot(PortfolioBase):
     net_flow: Mapped[Decimal] = mapped_column(Numeric, default=Decimal(0))
     complete: Mapped[bool] = mapped_column(Boolean)
     taken_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class RebalancePlan(PortfolioBase):
+    """A list of share orders that moves a portfolio toward its targets, executed on demand."""
+
+    __tablename__ = "rebalance_plans"
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    portfolio_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("portfolios.id"))
+    tenant_id: Mapped[uuid.UUID] = mapped_column()
+    mode: Mapped[str] = mapped_column(String)
+    cash_account_id: Mapped[uuid.UUID | None] = mapped_column()
+    legs: Mapped[list[dict[str, Any]]] = mapped_column(JSONB)
+    created_by: Mapped[str] = mapped_column(String)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    executed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    orders: Mapped[list[dict[str, Any]] | None] = mapped_column(JSONB)

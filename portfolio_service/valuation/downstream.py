@@ -57,3 +57,24 @@ class Fleet:
             raise ServiceSilent(target, f"answered {response.status_code}")
         body: dict[str, Any] = response.json()
         return body
+
+    async def post(
+        self, target: str, path: str, acting: Principal, body: Mapping[str, Any], key: str
+    ) -> tuple[int, dict[str, Any]]:
+        """POST `body` with an Idempotency-Key (so it may be retried); (status, answer)."""
+        token = self.minter.mint(
+            target,
+            subject=acting.subject,
+            tenant_id=acting.tenant_id,
+            roles=acting.roles,
+            attributes=acting.attributes,
+        )
+        headers = {"Authorization": f"Bearer {token}", "Idempotency-Key": key}
+        try:
+            response = await self.clients[target].request(
+                "POST", path, json=dict(body), headers=headers
+            )
+        except (DownstreamError, httpx.HTTPError) as exc:
+            raise ServiceSilent(target, type(exc).__name__) from exc
+        answer: dict[str, Any] = response.json()
+        return response.status_code, answer

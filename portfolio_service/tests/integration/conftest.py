@@ -188,6 +188,12 @@ class Market:
                 "instrument_id": instrument.id, "day": day, "open": price, "high": price,
                 "low": price, "close": price, "volume": Decimal(100)}])  # fmt: skip
 
+    async def settle(self) -> int:
+        """What the equity worker does: post the pending fills to the ledger."""
+        from equity_service.settlement.service import settle_pending
+
+        return await settle_pending(self.app.state.engine, self.app.state.books)
+
 
 @pytest.fixture
 def market(equity_app) -> Market:

@@ -12,10 +12,10 @@ from fleetkit.db import SessionDep
 from fleetkit.problems import ProblemError
 from portfolio_service.identity.authentication import CurrentCaller
 from portfolio_service.identity.tokens import require_scope
-from portfolio_service.performance import service
+from portfolio_service.performance import charts, service
 from portfolio_service.performance.schemas import Method, PerformancePublic, RiskPublic
 from portfolio_service.portfolios.access import portfolio_for
-from portfolio_service.portfolios.router import fleet_of
+from portfolio_service.portfolios.router import fleet_of, valuation_for
 from portfolio_service.portfolios.service import equity_instrument
 from portfolio_service.valuation.downstream import Fleet, ServiceSilent
 from portfolio_service.valuation.snapshots import snapshots_between, take_snapshot
@@ -119,3 +119,40 @@ async def snapshot_day(
     snap = await take_snapshot(session, fleet_of(request), portfolio, chosen, deadline)
     return {"day": chosen.isoformat(), "value": format(snap.value, "f"),
             "net_flow": format(snap.net_flow, "f"), "complete": snap.complete}  # fmt: skip
+
+
+@router.get("/{portfolio_id}/growth", response_model=list[charts.GrowthPoint])
+async def get_growth(
+    portfolio_id: uuid.UUID,
+    caller: CurrentCaller,
+    session: SessionDep,
+    start: date = From,
+    end: date = To,
+) -> list[charts.GrowthPoint]:
+    """Value and net contributions per snapshot day of [from, to]."""
+    _period(start, end)
+    portfolio = await portfolio_for(session, caller.principal, portfolio_id, "read")
+    _, history = await snapshots_between(session, portfolio.id, date.min, end)
+    return charts.growth(history, start)
+
+
+@router.get("/{portfolio_id}/allocation", response_model=charts.AllocationPublic)
+async def get_allocation(
+    portfolio_id: uuid.UUID,
+    caller: CurrentCaller,
+    session: SessionDep,
+    request: Request,
+    as_of: date | None = Query(default=None),
+) -> charts.AllocationPublic:
+    """Weights by asset class, currency and holding, from the valuation of `as_of`."""
+    return charts.allocation(await valuation_for(request, caller, session, portfolio_id, as_of))
+
+
+@router.get("/{portfolio_id}/summary", response_model=charts.SummaryPublic)
+async def get_summary(
+    portfolio_id: uuid.UUID, caller: CurrentCaller, session: SessionDep, request: Request
+) -> charts.SummaryPublic:
+    """Value now, change since the last snapshot, TWR since the first one, contributions."""
+    valuation = await valuation_for(request, caller, session, portfolio_id, None)
+    _, snapshots = await snapshots_between(session, portfolio_id, date.min, valuation.as_of)
+    return charts.summary(valuation, snapshots)

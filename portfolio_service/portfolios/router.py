@@ -103,7 +103,7 @@ async def delete_portfolio(
     return Response(status_code=204)
 
 
-async def _valuation(
+async def valuation_for(
     request: Request, caller: CurrentCaller, session: SessionDep, portfolio_id: uuid.UUID,
     as_of: date | None,
 ) -> Valuation:  # fmt: skip
@@ -126,7 +126,7 @@ async def get_valuation(
     as_of: date | None = AsOf,
 ) -> Valuation:
     """Value on `as_of`: ledger quantities x service prices; stale holdings say so."""
-    return await _valuation(request, caller, session, portfolio_id, as_of)
+    return await valuation_for(request, caller, session, portfolio_id, as_of)
 
 
 @router.get("/{portfolio_id}/holdings", response_model=list[HoldingValue])
@@ -139,4 +139,4 @@ async def get_holdings(
     as_of: date | None = AsOf,
 ) -> list[HoldingValue]:
     """Each holding's quantity, price and value on `as_of` (`constituents`: the seed's name)."""
-    return (await _valuation(request, caller, session, portfolio_id, as_of)).holdings
+    return (await valuation_for(request, caller, session, portfolio_id, as_of)).holdings

@@ -191,3 +191,20 @@ async def test_the_nightly_job_snapshots_every_live_portfolio(
             "SELECT value, net_flow FROM valuation_snapshots"))).all()  # fmt: skip
     assert taken == 1
     assert rows == [(Decimal("250.00"), Decimal("250.00"))]
+
+
+async def test_growth_shows_value_and_cumulative_contributions(gateway, owner, committed):
+    pid = await empty_portfolio(gateway, owner)
+    await store_snapshots(committed, owner, pid, ISSUE_FIXTURE)
+
+    growth = (
+        await gateway.get(
+            f"/api/v1/portfolios/{pid}/growth",
+            params={"from": "2024-06-30", "to": "2024-12-31"}, headers=owner["headers"],
+        )
+    ).json()  # fmt: skip
+
+    # 1,000 came in on 01-01 (before the period) and 1,000 more on 07-01.
+    assert [(p["day"], p["value"], p["net_contributions"]) for p in growth] == [
+        ("2024-06-30", "1100", "1000"), ("2024-07-01", "2100", "2000"),
+        ("2024-12-31", "1900", "2000")]  # fmt: skip

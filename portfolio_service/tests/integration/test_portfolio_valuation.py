@@ -255,3 +255,16 @@ async def test_holding_kinds_are_checked_against_the_account(gateway, owner, acc
 
     assert [a.status_code for a in answers] == [422] * len(wrong)
     assert {a.json()["type"] for a in answers} == {"urn:finfleet:problem:invalid-holding"}
+
+
+async def test_allocation_splits_what_is_counted_and_lists_what_is_not(gateway, owner, accounts):
+    made = await create(gateway, owner, accounts)
+
+    allocation = (
+        await gateway.get(f"/api/v1/portfolios/{made['id']}/allocation", headers=owner["headers"])
+    ).json()
+
+    assert {s["key"]: s["weight"] for s in allocation["by_asset_class"]} == {
+        "cash": "0.5", "equity": "0.5"}  # fmt: skip
+    assert allocation["by_currency"] == [{"key": "USD", "value": "2000", "weight": "1"}]
+    assert len(allocation["left_out"]) == 3

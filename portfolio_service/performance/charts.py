@@ -51,6 +51,11 @@ class SummaryPublic(BaseModel):
     )
 
 
+class CalculationPublic(BaseModel):
+    valuation: Valuation
+    summary: SummaryPublic
+
+
 def growth(history: list[ValuationSnapshot], start: date) -> list[GrowthPoint]:
     """Value and net contributions since the first snapshot, per snapshot day from `start`."""
     contributed = Decimal(0)

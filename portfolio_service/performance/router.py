@@ -156,3 +156,15 @@ async def get_summary(
     valuation = await valuation_for(request, caller, session, portfolio_id, None)
     _, snapshots = await snapshots_between(session, portfolio_id, date.min, valuation.as_of)
     return charts.summary(valuation, snapshots)
+
+
+@router.post("/{portfolio_id}/calculate", response_model=charts.CalculationPublic)
+async def calculate(
+    portfolio_id: uuid.UUID, caller: CurrentCaller, session: SessionDep, request: Request
+) -> charts.CalculationPublic:
+    """The seed system's name: today's valuation and the summary metrics in one answer."""
+    valuation = await valuation_for(request, caller, session, portfolio_id, None)
+    _, snapshots = await snapshots_between(session, portfolio_id, date.min, valuation.as_of)
+    return charts.CalculationPublic(
+        valuation=valuation, summary=charts.summary(valuation, snapshots)
+    )

@@ -11,7 +11,13 @@ from portfolio_service.identity.authentication import CurrentCaller
 from portfolio_service.identity.tokens import require_scope
 from portfolio_service.portfolios.router import fleet_of
 from portfolio_service.rebalancing import service
-from portfolio_service.rebalancing.schemas import PlanCreate, PlanPublic, TargetsIn, TargetsPublic
+from portfolio_service.rebalancing.schemas import (
+    PlanCreate,
+    PlanPublic,
+    RebalanceRequest,
+    TargetsIn,
+    TargetsPublic,
+)
 
 router = APIRouter(prefix="/api/v1/portfolios", tags=["rebalancing"])
 
@@ -70,3 +76,21 @@ async def execute_plan(
     return await service.execute_plan(
         session, fleet_of(request), caller.principal, portfolio_id, plan_id
     )
+
+
+@router.post("/{portfolio_id}/rebalance", response_model=PlanPublic, status_code=201)
+async def rebalance(
+    portfolio_id: uuid.UUID,
+    body: RebalanceRequest,
+    caller: CurrentCaller,
+    session: SessionDep,
+    request: Request,
+) -> PlanPublic:
+    """The seed system's name: a plan, executed at once when `execute` is true."""
+    require_scope(caller, "trade" if body.execute else "write")
+    deadline = request.app.state.settings.valuation_deadline_seconds
+    fleet = fleet_of(request)
+    plan = await service.create_plan(session, fleet, caller.principal, portfolio_id, body, deadline)
+    if not body.execute:
+        return plan
+    return await service.execute_plan(session, fleet, caller.principal, portfolio_id, plan.id)

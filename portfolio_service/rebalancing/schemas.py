@@ -41,6 +41,10 @@ class PlanCreate(BaseModel):
     fractional: bool = False
 
 
+class RebalanceRequest(PlanCreate):
+    execute: bool = Field(default=False, description="place the plan's orders right away")
+
+
 class LegPublic(BaseModel):
     leg: int
     holding_id: uuid.UUID

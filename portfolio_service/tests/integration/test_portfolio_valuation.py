@@ -268,3 +268,15 @@ async def test_allocation_splits_what_is_counted_and_lists_what_is_not(gateway, 
         "cash": "0.5", "equity": "0.5"}  # fmt: skip
     assert allocation["by_currency"] == [{"key": "USD", "value": "2000", "weight": "1"}]
     assert len(allocation["left_out"]) == 3
+
+
+async def test_calculate_answers_valuation_and_summary_together(gateway, owner, accounts):
+    made = await create(gateway, owner, accounts)
+
+    body = (
+        await gateway.post(f"/api/v1/portfolios/{made['id']}/calculate", headers=owner["headers"])
+    ).json()
+
+    assert body["valuation"]["total"] == "2000"
+    assert body["summary"]["value"] == "2000"
+    assert body["summary"]["total_return_twr"] is None  # no snapshot yet

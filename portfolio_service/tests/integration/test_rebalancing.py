@@ -113,3 +113,18 @@ async def test_a_plan_needs_targets_and_the_rebalance_right(gateway, invested, p
 
     assert without.status_code == 422
     assert without.json()["type"] == "urn:finfleet:problem:targets-required"
+
+
+async def test_the_seed_rebalance_endpoint_plans_and_executes_in_one_call(gateway, invested):
+    h = invested["headers"]
+    base = f"/api/v1/portfolios/{invested['id']}"
+    await gateway.put(f"{base}/targets", headers=h, json={"weights": {invested["equity"]: "0.5"}})
+
+    done = await gateway.post(
+        f"{base}/rebalance", headers=h, json={"mode": "full", "execute": True}
+    )
+
+    assert done.status_code == 201, done.text
+    [order] = done.json()["orders"]
+    assert order["status"] == "filled"
+    assert done.json()["executed_at"] is not None

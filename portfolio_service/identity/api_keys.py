@@ -16,7 +16,7 @@ from portfolio_service.identity import repository
 from portfolio_service.identity.models import ApiKey
 from portfolio_service.identity.schemas import ApiKeyCreate, ApiKeyCreated, ApiKeyPublic
 from portfolio_service.identity.secrets import secret_digest
-from portfolio_service.identity.tokens import API_KEY_PREFIX, Caller
+from portfolio_service.identity.tokens import API_KEY_PREFIX, Caller, ids_of
 
 
 def _refused() -> ProblemError:
@@ -60,7 +60,7 @@ def key_public(key: ApiKey) -> ApiKeyPublic:
 def _user_only(caller: Caller) -> tuple[uuid.UUID, uuid.UUID]:
     if caller.by_api_key or caller.principal.tenant_id is None:
         raise ProblemError(403, "user-token-required", "API keys are managed with a user's token")
-    return uuid.UUID(caller.principal.tenant_id), uuid.UUID(caller.principal.subject)
+    return ids_of(caller.principal)
 
 
 async def create_api_key(

@@ -24,6 +24,7 @@ from portfolio_service.identity.schemas import (
     UserPublic,
 )
 from portfolio_service.identity.service import TokenPolicy, utc_now
+from portfolio_service.identity.tokens import ids_of
 
 router = APIRouter(prefix="/api/v1", tags=["identity"])
 
@@ -86,7 +87,7 @@ async def logout(body: RefreshRequest, session: SessionDep) -> Response:
 @router.get("/me", response_model=MePublic)
 async def me(caller: CurrentCaller, session: SessionDep) -> MePublic:
     """The caller: user, current tenant and roles, how they authenticated."""
-    user = await repository.user_by_id(session, uuid.UUID(caller.principal.subject))
+    user = await repository.user_by_id(session, ids_of(caller.principal)[1])
     if user is None:
         raise ProblemError(401, "invalid-token", "the user of this token no longer exists")
     return MePublic(

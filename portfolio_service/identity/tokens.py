@@ -6,6 +6,7 @@ Access tokens are Ed25519 JWTs signed by the gateway (issuer `portfolio`, audien
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 
 from fleetkit.internal_jwt import TokenMinter
@@ -32,6 +33,15 @@ class Caller:
     @property
     def by_api_key(self) -> bool:
         return self.api_key_scopes is not None
+
+
+def ids_of(principal: Principal) -> tuple[uuid.UUID, uuid.UUID]:
+    """(tenant id, user id) of a signed-in user; 403 for a token the gateway's sign-in did not
+    issue (a development token names a made-up user and tenant)."""
+    try:
+        return uuid.UUID(principal.tenant_id or ""), uuid.UUID(principal.subject)
+    except ValueError as exc:
+        raise ProblemError(403, "user-unknown", "this token names no user of ours") from exc
 
 
 def require_scope(caller: Caller, scope: str) -> None:

@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from fleetkit.auth import require_tenant
 from fleetkit.policy import Principal, Resource, authorize
-from fleetkit.problems import not_found
+from fleetkit.problems import ProblemError, not_found
 from portfolio_service.portfolios import repository
 from portfolio_service.portfolios.models import Portfolio
 
@@ -21,8 +21,13 @@ def resource_of(portfolio: Portfolio) -> Resource:
 
 
 def tenant_of(principal: Principal) -> uuid.UUID:
-    """The caller's tenant; a call without one is refused."""
-    return uuid.UUID(require_tenant(principal, "portfolios"))
+    """The caller's tenant; a call without one (or with one the gateway never issued) is
+    refused."""
+    tenant = require_tenant(principal, "portfolios")
+    try:
+        return uuid.UUID(tenant)
+    except ValueError as exc:
+        raise ProblemError(403, "tenant-unknown", "this token's tenant is not one of ours") from exc
 
 
 async def portfolio_for(

@@ -14,6 +14,7 @@ from portfolio_service.identity import repository
 from portfolio_service.identity.models import Invitation
 from portfolio_service.identity.secrets import new_secret, secret_digest
 from portfolio_service.identity.service import accept_invitation
+from portfolio_service.identity.tokens import ids_of
 from portfolio_service.tenants.schemas import InvitationCreate, InvitationCreated, MemberPublic
 
 
@@ -34,7 +35,7 @@ async def invite(
     invitation = Invitation(
         id=new_id(), tenant_id=tenant_id, email=body.email.lower(),
         roles=sorted({role.value for role in body.roles}), token_hash=secret_digest(token),
-        invited_by=uuid.UUID(principal.subject), expires_at=now + valid_for,
+        invited_by=ids_of(principal)[1], expires_at=now + valid_for,
     )  # fmt: skip
     session.add(invitation)
     await session.flush()
@@ -46,7 +47,7 @@ async def invite(
 
 async def accept(session: AsyncSession, principal: Principal, token: str, now: datetime) -> None:
     """The signed-in user joins the tenant that invited their e-mail address."""
-    user = await repository.user_by_id(session, uuid.UUID(principal.subject))
+    user = await repository.user_by_id(session, ids_of(principal)[1])
     if user is None:
         raise ProblemError(401, "invalid-token", "the user of this token no longer exists")
     await accept_invitation(session, user, token, now)

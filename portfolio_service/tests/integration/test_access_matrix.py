@@ -128,3 +128,20 @@ async def test_an_investor_sees_only_their_own_portfolios(gateway, people):
 
     assert [p["name"] for p in listed] == ["mine"]
     assert own.status_code == 200
+
+
+async def test_a_dev_token_with_a_tenant_that_is_not_ours_is_refused_not_crashed(
+    gateway, mint_token
+):
+    from portfolio_service.identity.tokens import PUBLIC_AUDIENCE
+
+    token = mint_token(audience=PUBLIC_AUDIENCE, tenant_id="dev-tenant", subject="dev-user")
+
+    headers = {"Authorization": f"Bearer {token}"}
+
+    portfolios = await gateway.get("/api/v1/portfolios", headers=headers)
+    me = await gateway.get("/api/v1/me", headers=headers)
+    keys = await gateway.get("/api/v1/api-keys", headers=headers)
+
+    assert portfolios.status_code == me.status_code == keys.status_code == 403
+    assert portfolios.json()["type"] == "urn:finfleet:problem:tenant-unknown"

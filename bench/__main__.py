@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import sys
 
-from bench import equity, fixed_income, ledger
+from bench import equity, fixed_income, gateway, ledger
 
-BENCHMARKS = {"ledger": ledger.main, "equity": equity.main, "fixed_income": fixed_income.main}
+BENCHMARKS = {
+    "ledger": ledger.main,
+    "equity": equity.main,
+    "fixed_income": fixed_income.main,
+    "gateway": gateway.main,
+}
 
 
 def main(argv: list[str]) -> int:

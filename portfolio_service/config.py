@@ -24,7 +24,7 @@ class Settings(BaseFleetSettings):
     # Requests per principal (user or API key) per minute, and sign-in attempts per e-mail.
     rate_limit_per_minute: int = 600
     # Total deadline of a valuation's fan-out to the pricing services, in seconds.
-    valuation_deadline_seconds: float = 2.0
+    valuation_deadline_seconds: float = 5.0
 
 
 @lru_cache

@@ -13,12 +13,22 @@ from fleetkit.problems import ProblemError
 from portfolio_service.identity.authentication import CurrentCaller
 from portfolio_service.identity.tokens import require_scope
 from portfolio_service.performance import charts, service
-from portfolio_service.performance.schemas import Method, PerformancePublic, RiskPublic
+from portfolio_service.performance.groups import GroupBy, by_group
+from portfolio_service.performance.schemas import (
+    GroupedPerformance,
+    Method,
+    PerformancePublic,
+    RiskPublic,
+)
 from portfolio_service.portfolios.access import portfolio_for
 from portfolio_service.portfolios.router import fleet_of, valuation_for
 from portfolio_service.portfolios.service import equity_instrument
 from portfolio_service.valuation.downstream import Fleet, ServiceSilent
-from portfolio_service.valuation.snapshots import snapshots_between, take_snapshot
+from portfolio_service.valuation.snapshots import (
+    opening_snapshot,
+    snapshots_between,
+    take_snapshot,
+)
 
 router = APIRouter(prefix="/api/v1/portfolios", tags=["performance"])
 From = Query(alias="from", description="first day of the period")
@@ -31,7 +41,9 @@ def _period(start: date, end: date) -> None:
 
 
 @router.get(
-    "/{portfolio_id}/performance", response_model=PerformancePublic, response_model_by_alias=True
+    "/{portfolio_id}/performance",
+    response_model=PerformancePublic | GroupedPerformance,
+    response_model_by_alias=True,
 )
 async def get_performance(
     portfolio_id: uuid.UUID,
@@ -40,13 +52,20 @@ async def get_performance(
     start: date = From,
     end: date = To,
     method: Method = "twr",
-) -> PerformancePublic:
+    group_by: GroupBy = "portfolio",
+) -> PerformancePublic | GroupedPerformance:
     """The return over [from, to] by TWR, MWR (XIRR) or Modified Dietz, from the daily
-    snapshots; the answer states its method and definition."""
+    snapshots, for the portfolio or also by asset class or holding (`group_by`); the answer
+    states its method and definition."""
     _period(start, end)
     portfolio = await portfolio_for(session, caller.principal, portfolio_id, "read")
     opening, snapshots = await snapshots_between(session, portfolio.id, start, end)
-    return service.performance(str(portfolio.id), method, start, end, opening, snapshots)
+    whole = service.performance(str(portfolio.id), method, start, end, opening, snapshots)
+    if group_by == "portfolio":
+        return whole
+    before = await opening_snapshot(session, portfolio.id, start)
+    groups = by_group(str(portfolio.id), method, start, end, before, snapshots, group_by)
+    return GroupedPerformance(portfolio=whole, groups=groups)
 
 
 async def _benchmark_returns(

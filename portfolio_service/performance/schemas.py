@@ -29,6 +29,7 @@ DEFINITIONS = {
 
 class PerformancePublic(BaseModel):
     portfolio_id: str
+    group: str | None = Field(default=None, description="the asset class or holding, if grouped")
     method: Method
     definition: str
     start: date = Field(serialization_alias="from")
@@ -41,6 +42,11 @@ class PerformancePublic(BaseModel):
     net_flows: str
     snapshots: int
     complete: bool = Field(description="every snapshot used had every holding priced fresh")
+
+
+class GroupedPerformance(BaseModel):
+    portfolio: PerformancePublic
+    groups: list[PerformancePublic]
 
 
 class TailPublic(BaseModel):

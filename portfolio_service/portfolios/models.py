@@ -68,6 +68,7 @@ class ValuationSnapshot(PortfolioBase):
     value: Mapped[Decimal] = mapped_column(Numeric)
     net_flow: Mapped[Decimal] = mapped_column(Numeric, default=Decimal(0))
     complete: Mapped[bool] = mapped_column(Boolean)
+    lines: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
     taken_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 

@@ -41,18 +41,45 @@ async def take_snapshot(
         if line.price is not None and line.in_total
     }
     flow = await net_flow(fleet, acting, holdings, prices, day)
+    lines = {
+        str(line.holding_id): {
+            "kind": line.kind, "asset_class": line.asset_class, "reference": line.reference,
+            "quantity": str(line.quantity), "price": str(line.price), "value": str(line.value),
+        }
+        for line in valuation.holdings
+        if line.in_total and line.price is not None and line.value is not None
+    }  # fmt: skip
     values = {
         "portfolio_id": portfolio.id, "tenant_id": portfolio.tenant_id, "day": day,
         "value": valuation.total, "net_flow": flow, "complete": valuation.complete,
+        "lines": lines,
     }  # fmt: skip
     statement = insert(ValuationSnapshot).values(**values)
     await session.execute(
         statement.on_conflict_do_update(
             index_elements=["portfolio_id", "day"],
-            set_={"value": valuation.total, "net_flow": flow, "complete": valuation.complete},
+            set_={
+                "value": valuation.total,
+                "net_flow": flow,
+                "complete": valuation.complete,
+                "lines": lines,
+            },
         )
     )
     return ValuationSnapshot(**values)
+
+
+async def opening_snapshot(
+    session: AsyncSession, portfolio_id: uuid.UUID, start: date
+) -> ValuationSnapshot | None:
+    """The last snapshot before `start`, if any."""
+    before = await session.execute(
+        select(ValuationSnapshot)
+        .where(ValuationSnapshot.portfolio_id == portfolio_id, ValuationSnapshot.day < start)
+        .order_by(ValuationSnapshot.day.desc())
+        .limit(1)
+    )
+    return before.scalar_one_or_none()
 
 
 async def snapshots_between(
@@ -60,13 +87,8 @@ async def snapshots_between(
 ) -> tuple[Decimal, list[ValuationSnapshot]]:
     """The value at the end of the day before `start` (0 if none) and the snapshots of
     [start, end], oldest first."""
-    before = await session.execute(
-        select(ValuationSnapshot.value)
-        .where(ValuationSnapshot.portfolio_id == portfolio_id, ValuationSnapshot.day < start)
-        .order_by(ValuationSnapshot.day.desc())
-        .limit(1)
-    )
-    opening = before.scalar_one_or_none() or Decimal(0)
+    before = await opening_snapshot(session, portfolio_id, start)
+    opening = before.value if before is not None else Decimal(0)
     rows = await session.execute(
         select(ValuationSnapshot)
         .where(

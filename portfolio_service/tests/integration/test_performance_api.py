@@ -208,3 +208,53 @@ async def test_growth_shows_value_and_cumulative_contributions(gateway, owner, c
     assert [(p["day"], p["value"], p["net_contributions"]) for p in growth] == [
         ("2024-06-30", "1100", "1000"), ("2024-07-01", "2100", "2000"),
         ("2024-12-31", "1900", "2000")]  # fmt: skip
+
+
+async def test_performance_by_asset_class_treats_purchases_as_flows_between_sleeves(
+    gateway, owner, committed
+):
+    import json
+
+    pid = await empty_portfolio(gateway, owner)
+    cash_id, acme_id = str(uuid.uuid4()), str(uuid.uuid4())
+
+    def line(kind, klass, q, p, v):
+        return {"kind": kind, "asset_class": klass, "reference": kind, "quantity": q,
+                "price": p, "value": v}  # fmt: skip
+
+    days = [
+        # 1,000 deposited, half of it spent on 5 ACME at 100; the next day ACME is 110.
+        (date(2024, 1, 2), "1000", "1000", {cash_id: line("cash", "cash", "500", "1", "500"),
+                                            acme_id: line("equity", "equity", "5", "100", "500")}),
+        (date(2024, 1, 3), "1050", "0", {cash_id: line("cash", "cash", "500", "1", "500"),
+                                         acme_id: line("equity", "equity", "5", "110", "550")}),
+    ]  # fmt: skip
+    async with committed.begin() as connection:
+        for day, value, flow, lines in days:
+            await connection.execute(
+                text("INSERT INTO valuation_snapshots (portfolio_id, tenant_id, day, value, "
+                     "net_flow, complete, lines) VALUES (:p, :t, :d, :v, :f, true, "
+                     "CAST(:l AS jsonb))"),
+                {"p": uuid.UUID(pid), "t": uuid.UUID(owner["tenant"]), "d": day,
+                 "v": Decimal(value), "f": Decimal(flow), "l": json.dumps(lines)},
+            )  # fmt: skip
+
+    body = (
+        await gateway.get(
+            f"/api/v1/portfolios/{pid}/performance",
+            params={"from": "2024-01-02", "to": "2024-01-03", "group_by": "asset_class"},
+            headers=owner["headers"],
+        )
+    ).json()
+    by_holding = (
+        await gateway.get(
+            f"/api/v1/portfolios/{pid}/performance",
+            params={"from": "2024-01-02", "to": "2024-01-03", "group_by": "holding"},
+            headers=owner["headers"],
+        )
+    ).json()
+
+    assert Decimal(body["portfolio"]["value"]) == Decimal("0.05")
+    assert {g["group"]: Decimal(g["value"]) for g in body["groups"]} == {
+        "cash": Decimal(0), "equity": Decimal("0.1")}  # fmt: skip
+    assert {g["group"] for g in by_holding["groups"]} == {f"cash:{cash_id}", f"equity:{acme_id}"}

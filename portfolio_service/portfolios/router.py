@@ -6,6 +6,7 @@ import uuid
 from datetime import UTC, date, datetime
 
 from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import StreamingResponse
 
 from fleetkit.db import SessionDep
 from fleetkit.pagination import Cursor, Limit, decode_cursor, encode_cursor
@@ -25,6 +26,7 @@ from portfolio_service.portfolios.schemas import (
 )
 from portfolio_service.valuation.downstream import Fleet
 from portfolio_service.valuation.service import value_portfolio
+from portfolio_service.valuation.stream import portfolio_events
 
 router = APIRouter(prefix="/api/v1/portfolios", tags=["portfolios"])
 AsOf = Query(default=None, description="a business date (default: today, UTC)")
@@ -140,3 +142,23 @@ async def get_holdings(
 ) -> list[HoldingValue]:
     """Each holding's quantity, price and value on `as_of` (`constituents`: the seed's name)."""
     return (await valuation_for(request, caller, session, portfolio_id, as_of)).holdings
+
+
+@router.get("/{portfolio_id}/stream", response_class=StreamingResponse)
+async def stream(
+    portfolio_id: uuid.UUID,
+    caller: CurrentCaller,
+    session: SessionDep,
+    request: Request,
+    interval: float = Query(default=30, ge=1, le=3600, description="seconds between valuations"),
+    max_events: int | None = Query(default=None, ge=1, description="end after this many events"),
+) -> StreamingResponse:
+    """Server-sent events: `valuation` now and every `interval` s, `price` on each quote."""
+    portfolio = await portfolio_for(session, caller.principal, portfolio_id, "read")
+    events = portfolio_events(
+        request.app.state, fleet_of(request), caller.principal, portfolio,
+        interval=interval, max_events=max_events,
+    )  # fmt: skip
+    return StreamingResponse(
+        events, media_type="text/event-stream", headers={"Cache-Control": "no-cache"}
+    )

@@ -280,3 +280,33 @@ async def test_calculate_answers_valuation_and_summary_together(gateway, owner, 
     assert body["valuation"]["total"] == "2000"
     assert body["summary"]["value"] == "2000"
     assert body["summary"]["total_return_twr"] is None  # no snapshot yet
+
+
+async def test_the_stream_sends_a_valuation_then_each_quote_of_a_held_share(
+    gateway, owner, accounts, bus
+):
+    import json
+
+    made = await create(gateway, owner, accounts)
+    reading = asyncio.create_task(
+        gateway.get(
+            f"/api/v1/portfolios/{made['id']}/stream",
+            params={"max_events": "2"},
+            headers=owner["headers"],
+        )
+    )
+    quote = {"symbol": "ACME", "bid": "100", "ask": "102"}
+    for _ in range(100):  # the stream subscribes once its first valuation is out
+        await asyncio.sleep(0.1)
+        if reading.done():
+            break
+        await bus.publish("equity.quotes.ACME", json.dumps(quote))
+
+    response = await reading
+
+    assert response.headers["content-type"].startswith("text/event-stream")
+    blocks = [b for b in response.text.split("\n\n") if b.strip()]
+    events = [dict(line.split(": ", 1) for line in b.splitlines()) for b in blocks]
+    assert [e["event"] for e in events] == ["valuation", "price"]
+    assert json.loads(events[0]["data"])["total"] == "2000"
+    assert json.loads(events[1]["data"]) == quote

@@ -19,6 +19,7 @@ from portfolio_service.identity.tokens import PUBLIC_AUDIENCE, access_token_mint
 from portfolio_service.performance import router as performance
 from portfolio_service.portfolios import router as portfolios
 from portfolio_service.rebalancing import router as rebalancing
+from portfolio_service.store import router as store
 from portfolio_service.tenants import router as tenants
 
 DOWNSTREAM = ("equity", "fixed_income", "ledger", "realestate", "issuance")
@@ -54,6 +55,7 @@ def create_app(
             portfolios.router,
             performance.router,
             rebalancing.router,
+            store.router,
             gateway.router,
         ],
     )

@@ -145,3 +145,20 @@ async def test_a_dev_token_with_a_tenant_that_is_not_ours_is_refused_not_crashed
 
     assert portfolios.status_code == me.status_code == keys.status_code == 403
     assert portfolios.json()["type"] == "urn:finfleet:problem:tenant-unknown"
+
+
+async def test_the_store_lists_what_each_role_may_buy_and_names_silent_services(
+    gateway, people, market
+):
+    await market.list("ACME")
+    owner = await people.register("shop@example.com", tenant_name="Shop")
+    boss = await people.headers("shop@example.com")
+    viewer = await people.member(boss, owner["memberships"][0]["tenant_id"], "look@example.com",
+                                 ["viewer"])  # fmt: skip
+
+    for_owner = (await gateway.get("/api/v1/store/assets", headers=boss)).json()
+    for_viewer = (await gateway.get("/api/v1/store/assets", headers=viewer)).json()
+
+    assert [(i["kind"], i["detail"]["symbol"]) for i in for_owner["items"]] == [("share", "ACME")]
+    assert for_viewer["items"] == []  # a viewer may trade nothing
+    assert for_owner["unavailable"] == ["fixed_income", "issuance"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from bench import equity, fixed_income, issuance, ledger, realestate
+from bench import equity, fixed_income, gateway, issuance, ledger, realestate
 
 BENCHMARKS = {
     "ledger": ledger.main,
@@ -12,6 +12,7 @@ BENCHMARKS = {
     "fixed_income": fixed_income.main,
     "realestate": realestate.main,
     "issuance": issuance.main,
+    "gateway": gateway.main,
 }
 
 

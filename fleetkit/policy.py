@@ -209,6 +209,7 @@ _TABLE: tuple[tuple[str, str, frozenset[Role] | set[Role], Condition], ...] = (
     ("read",            "campaign",  {INVESTOR},                       same_tenant),
     ("read",            "*",         {INVESTOR},                       personal),
     ("write",           "portfolio", {OWNER, MANAGER},                 same_tenant),
+    ("write",           "portfolio", {INVESTOR},                       personal),
     ("rebalance",       "portfolio", {OWNER, MANAGER},                 same_tenant),
     ("trade",           "account",   {OWNER, MANAGER},                 same_tenant),
     ("trade",           "account",   {INVESTOR},                       personal),

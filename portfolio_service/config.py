@@ -19,6 +19,12 @@ class Settings(BaseFleetSettings):
         "postgresql+asyncpg://postgres@127.0.0.1:5432/finfleet_portfolio"
     )
     redis_url: SecretStr = SecretStr("redis://127.0.0.1:6379/2")
+    refresh_token_days: int = 30
+    invitation_days: int = 7
+    # Requests per principal (user or API key) per minute, and sign-in attempts per e-mail.
+    rate_limit_per_minute: int = 600
+    # Total deadline of a valuation's fan-out to the pricing services, in seconds.
+    valuation_deadline_seconds: float = 5.0
 
 
 @lru_cache

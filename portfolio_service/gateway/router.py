@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
+from fleetkit.problems import ProblemError
+from portfolio_service.gateway.access import SERVICE_ACCESS, authorize_forwarded
 from portfolio_service.gateway.service import forward
-from portfolio_service.identity.tokens import CurrentUser
+from portfolio_service.identity.authentication import CurrentCaller
 
 router = APIRouter(prefix="/api/v1", tags=["gateway"])
 _METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
@@ -13,16 +15,19 @@ _METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 
 @router.api_route("/{prefix}/{path:path}", methods=_METHODS, summary="Forward to a service")
 async def forward_to_service(
-    prefix: str, path: str, request: Request, user: CurrentUser
+    prefix: str, path: str, request: Request, caller: CurrentCaller
 ) -> Response:
     """Reach `/v1/<path>` of the service published under `<prefix>` (equity, bonds, ledger,
-    realestate, issuance) with the caller's identity."""
+    realestate, issuance) with the caller's identity, once the access policy allows it."""
+    if prefix not in SERVICE_ACCESS:
+        raise ProblemError(404, detail=f"no service is published under /api/v1/{prefix}")
+    authorize_forwarded(caller, prefix, request.method)
     state = request.app.state
     return await forward(
         request,
         prefix=prefix,
         path=path,
-        user=user,
+        user=caller.principal,
         clients=state.downstream,
         minter=state.token_minter,
     )

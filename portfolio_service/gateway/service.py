@@ -19,11 +19,17 @@ from portfolio_service.gateway.routes import (
 
 
 def build_downstream_clients(
-    service: str, urls: Mapping[str, str], transport: httpx.AsyncBaseTransport | None = None
+    service: str,
+    urls: Mapping[str, str],
+    transport: httpx.AsyncBaseTransport | None = None,
+    transports: Mapping[str, httpx.AsyncBaseTransport] | None = None,
 ) -> dict[str, DownstreamClient]:
     """One resilient client (timeouts, retries, breaker) per downstream service."""
+    chosen = transports or {}
     return {
-        target: DownstreamClient(service, target, urls[target], transport=transport)
+        target: DownstreamClient(
+            service, target, urls[target], transport=chosen.get(target, transport)
+        )
         for target in PUBLIC_PREFIXES.values()
     }
 

@@ -1,21 +1,21 @@
-"""User access tokens: Ed25519 JWTs signed by the gateway, audience `finfleet-api`.
+"""User access tokens and the authenticated caller.
 
-Until sign-in exists (issue 8), tokens come from `python -m portfolio_service.dev_token`, which
-refuses to run in production.
+Access tokens are Ed25519 JWTs signed by the gateway (issuer `portfolio`, audience
+`finfleet-api`, five minutes), minted at sign-in and refresh.
 """
 
 from __future__ import annotations
 
-from typing import Annotated
+import uuid
+from dataclasses import dataclass
 
-from fastapi import Depends, Request
-
-from fleetkit.auth import principal_from_claims, verify_bearer
 from fleetkit.internal_jwt import TokenMinter
 from fleetkit.policy import Principal
+from fleetkit.problems import ProblemError
 
 PUBLIC_AUDIENCE = "finfleet-api"
 ACCESS_TOKEN_TTL_SECONDS = 300
+API_KEY_PREFIX = "ffk_"
 
 
 def access_token_minter(issuer: str, seed: bytes) -> TokenMinter:
@@ -23,12 +23,28 @@ def access_token_minter(issuer: str, seed: bytes) -> TokenMinter:
     return TokenMinter(issuer, seed, ttl_seconds=ACCESS_TOKEN_TTL_SECONDS)
 
 
-async def current_user(request: Request) -> Principal:
-    """The signed-in user; 401 problem without a valid access token."""
-    claims = verify_bearer(request, request.app.state.access_token_verifier, realm="finfleet")
-    principal = principal_from_claims(claims)
-    request.state.principal = principal
-    return principal
+@dataclass(frozen=True)
+class Caller:
+    """The authenticated principal and, for an API key, what the key may do."""
+
+    principal: Principal
+    api_key_scopes: frozenset[str] | None = None
+
+    @property
+    def by_api_key(self) -> bool:
+        return self.api_key_scopes is not None
 
 
-CurrentUser = Annotated[Principal, Depends(current_user)]
+def ids_of(principal: Principal) -> tuple[uuid.UUID, uuid.UUID]:
+    """(tenant id, user id) of a signed-in user; 403 for a token the gateway's sign-in did not
+    issue (a development token names a made-up user and tenant)."""
+    try:
+        return uuid.UUID(principal.tenant_id or ""), uuid.UUID(principal.subject)
+    except ValueError as exc:
+        raise ProblemError(403, "user-unknown", "this token names no user of ours") from exc
+
+
+def require_scope(caller: Caller, scope: str) -> None:
+    """Refuse an API key without `scope` (a user's token is limited by roles alone)."""
+    if caller.api_key_scopes is not None and scope not in caller.api_key_scopes:
+        raise ProblemError(403, "scope-missing", f"this API key lacks the {scope!r} scope")

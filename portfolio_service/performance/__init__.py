@@ -1,0 +1,1 @@
+"""Performance and risk of a portfolio, from its daily valuation snapshots."""

@@ -1,0 +1,1 @@
+"""Portfolios: a user's ledger accounts and property holdings, grouped, with a base currency."""

@@ -1,0 +1,1 @@
+"""Target weights, drift bands, rebalance plans and their execution as equity orders."""

@@ -1,0 +1,1 @@
+"""Tenants (organizations): members and invitations."""

@@ -105,7 +105,25 @@ async def _policy_forbidden(request: Request, exc: Exception) -> JSONResponse:
     return problem_response(request, ProblemError(403, detail=str(exc) or None))
 
 
+# Text Postgres cannot store (a NUL character, a byte sequence not in UTF-8): the client's
+# input, not our fault, whichever field carried it.
+_TEXT_REFUSED = {"22021", "22P05"}  # character_not_in_repertoire, untranslatable_character
+
+
+def _sqlstate(exc: DBAPIError) -> str | None:
+    for cause in (exc.orig, getattr(exc.orig, "__cause__", None)):
+        state = getattr(cause, "sqlstate", None)
+        if state:
+            return str(state)
+    return None
+
+
 async def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:
+    if isinstance(exc, DBAPIError) and _sqlstate(exc) in _TEXT_REFUSED:
+        refused = ProblemError(
+            422, "invalid-text", "text fields may not contain NUL characters or invalid UTF-8"
+        )
+        return problem_response(request, refused)
     if isinstance(exc, DBAPIError) and not exc.connection_invalidated:
         raise exc  # a real error: logged and answered as a 500 by RequestContextMiddleware
     log.warning("database connection lost on %s %s: %r", request.method, request.url.path, exc)

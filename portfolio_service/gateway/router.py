@@ -13,7 +13,6 @@ router = APIRouter(prefix="/api/v1", tags=["gateway"])
 _METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 
 
-@router.api_route("/{prefix}/{path:path}", methods=_METHODS, summary="Forward to a service")
 async def forward_to_service(
     prefix: str, path: str, request: Request, caller: CurrentCaller
 ) -> Response:
@@ -30,4 +29,15 @@ async def forward_to_service(
         user=caller.principal,
         clients=state.downstream,
         minter=state.token_minter,
+    )
+
+
+# One route per method, each with its own operation id (OpenAPI requires them unique).
+for _method in _METHODS:
+    router.add_api_route(
+        "/{prefix}/{path:path}",
+        forward_to_service,
+        methods=[_method],
+        summary="Forward to a service",
+        operation_id=f"forward_{_method.lower()}_to_service",
     )

@@ -162,3 +162,13 @@ async def test_an_unexpected_exception_problem_still_carries_the_trace_and_reque
     assert response.json()["request_id"] == "req-boom"
     assert TRACE_ID.match(response.json()["trace_id"] or "")
     assert response.headers.get("x-request-id") == "req-boom"
+
+
+async def test_text_postgres_cannot_store_is_a_422_problem_not_a_500(
+    client: httpx.AsyncClient, auth_headers: Callable[..., dict[str, str]]
+) -> None:
+    # A NUL character passes JSON and pydantic, and only Postgres refuses it.
+    response = await client.post("/v1/probes", json={"message": "a\u0000b"}, headers=auth_headers())
+
+    assert response.status_code == 422, response.text
+    assert response.json()["type"] == "urn:finfleet:problem:invalid-text"

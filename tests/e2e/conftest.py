@@ -58,9 +58,25 @@ class Fleet:
     def gateway(self) -> str:
         return self.url("portfolio")
 
-    def user_token(self, *, subject: str = "e2e-user", tenant: str = "e2e-tenant") -> str:
+    def user_token(
+        self,
+        *,
+        subject: str = "e2e-user",
+        tenant: str | None = "e2e-tenant",
+        roles: frozenset[str] = frozenset({"owner"}),
+    ) -> str:
         minter = TokenMinter("portfolio", self.keys.seeds["portfolio"])
-        return minter.mint("finfleet-api", subject=subject, tenant_id=tenant, roles={"owner"})
+        return minter.mint("finfleet-api", subject=subject, tenant_id=tenant, roles=roles)
+
+    def listening_pid(self, service: str) -> int:
+        """The process serving `service`'s app port (one uvicorn process per app in dev)."""
+        port = self.app_ports[service]
+        listing = subprocess.run(["ss", "-Hltnp", f"sport = :{port}"], capture_output=True,
+                                 text=True, check=True).stdout  # fmt: skip
+        found = re.search(r"pid=(\d+)", listing)
+        if found is None:
+            raise RuntimeError(f"nothing listens on {service}'s port {port}: {listing!r}")
+        return int(found.group(1))
 
     def logs(self) -> str:
         return self.log_path.read_text(errors="replace")[-20_000:]

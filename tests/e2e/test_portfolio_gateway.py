@@ -1,16 +1,21 @@
-"""Through the gateway as a client would: register, sign in, fund, buy shares, group them in a
-portfolio with a bond and a property (their services give no price on this branch: stale, not
-an error), value it, snapshot it, read performance, rebalance, and refresh the session."""
+"""Through the gateway as a client would: register, sign in, fund, buy shares and a bond, record
+a property, group them in a portfolio, value it (every price fresh from its service), value it
+again with the equity service frozen (its holding stale at the last known price, the answer
+still given), snapshot it, read performance, rebalance, and refresh the session."""
 
 from __future__ import annotations
 
+import os
+import signal
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 import httpx
 import pytest
 
 from equity_service.books.accounts import user_book
+from fixed_income_service.books.accounts import face_account
 from tests.e2e.test_equity_orders import eventually, list_demo_instruments
 
 pytestmark = pytest.mark.e2e
@@ -35,7 +40,7 @@ def test_a_client_values_rebalances_and_measures_a_portfolio(fleet):
         "name": "e2e/cash", "asset": "USD/2", "debits_must_not_exceed_credits": True}
     ).json()["id"]  # fmt: skip
     api.post("/ledger/deposits", json={"id": str(uuid.uuid4()), "account_id": cash,
-                                       "amount": "10000.00"}).raise_for_status()  # fmt: skip
+                                       "amount": "50000.00"}).raise_for_status()  # fmt: skip
     bought = api.post("/equity/orders", json={
         "client_order_id": "e2e-p-buy", "account_id": cash, "symbol": "AAPL", "side": "buy",
         "type": "market", "qty": "3"}).json()  # fmt: skip
@@ -48,12 +53,16 @@ def test_a_client_values_rebalances_and_measures_a_portfolio(fleet):
     assert eventually(settled), f"never settled\n{fleet.logs()}"
     tenant = registered.json()["memberships"][0]["tenant_id"]
     shares = str(user_book(tenant, uuid.UUID(cash), "AAPL").shares.id)
-    face = api.post("/ledger/accounts", json={"name": "e2e/bond", "asset": "USD/2"}).json()["id"]
+    bond, face = buy_a_bond(fleet, api, tenant, cash)
+    building = api.post("/realestate/buildings", json={
+        "name": "Elm Street 12", "purchase_price": "480000.00",
+        "purchase_date": "2024-05-01"})  # fmt: skip
+    assert building.status_code == 201, building.text
     portfolio = api.post("/portfolios", json={"name": "All", "holdings": [
         {"kind": "cash", "ledger_account_id": cash},
         {"kind": "equity", "ledger_account_id": shares},
-        {"kind": "bond", "ledger_account_id": face, "reference": str(uuid.uuid4())},
-        {"kind": "property", "reference": str(uuid.uuid4()), "share": "0.5"}]})  # fmt: skip
+        {"kind": "bond", "ledger_account_id": face, "reference": bond},
+        {"kind": "property", "reference": building.json()["id"], "share": "0.5"}]})  # fmt: skip
     assert portfolio.status_code == 201, portfolio.text
     pid = portfolio.json()["id"]
 
@@ -61,10 +70,25 @@ def test_a_client_values_rebalances_and_measures_a_portfolio(fleet):
 
     assert valuation.status_code == 200, valuation.text
     body = valuation.json()
-    assert body["complete"] is False
-    assert set(body["stale_services"]) == {"fixed_income", "realestate"}
-    equity = next(line for line in body["holdings"] if line["kind"] == "equity")
-    assert (equity["quantity"], equity["stale"]) == ("3", False)
+    assert (body["complete"], body["stale_services"]) == (True, []), body
+    lines = {line["kind"]: line for line in body["holdings"]}
+    assert (lines["equity"]["quantity"], lines["equity"]["stale"]) == ("3", False)
+    assert lines["property"]["value"] == "240000", lines["property"]  # half of the price paid
+    assert lines["bond"]["quantity"] == "10000", lines["bond"]
+    assert Decimal(lines["bond"]["value"]) > 0, lines["bond"]
+
+    frozen = fleet.listening_pid("equity")
+    os.kill(frozen, signal.SIGSTOP)  # the equity service stops answering, without exiting
+    try:
+        degraded = api.get(f"/portfolios/{pid}/valuation", timeout=30)
+    finally:
+        os.kill(frozen, signal.SIGCONT)
+    assert degraded.status_code == 200, degraded.text
+    body = degraded.json()
+    assert (body["complete"], body["stale_services"]) == (False, ["equity"]), body
+    stale = next(line for line in body["holdings"] if line["kind"] == "equity")
+    assert stale["stale"] is True
+    assert stale["price"] == lines["equity"]["price"]  # the last known price
 
     today = datetime.now(UTC).date().isoformat()
     assert api.post(f"/portfolios/{pid}/snapshots", params={"day": today}).status_code == 201
@@ -86,3 +110,26 @@ def test_a_client_values_rebalances_and_measures_a_portfolio(fleet):
     replayed = public.post("/auth/refresh", json={"refresh_token": grant["refresh_token"]})
     assert refreshed.status_code == 200
     assert replayed.status_code == 401
+
+
+def buy_a_bond(fleet, api: httpx.Client, tenant: str, cash: str) -> tuple[str, str]:
+    """An operator (an admin; the gateway acts for a tenant) lists a 5 % note; the client buys
+    10,000 face of it at 99.5 from its cash.
+    Returns the bond id and the client's face account in the ledger."""
+    maturity = (datetime.now(UTC).date() + timedelta(days=400)).replace(day=15)
+    admin = {
+        "Authorization": f"Bearer {fleet.user_token(tenant=tenant, roles=frozenset({'admin'}))}"
+    }
+    listed = api.post("/bonds/bonds", headers=admin, json={
+        "name": "Acme 5% note", "isin": "US0000000AB1", "currency": "USD", "bond_type": "fixed",
+        "coupon_rate": "0.05", "issue_date": (maturity - timedelta(days=540)).isoformat(),
+        "maturity_date": maturity.isoformat(), "frequency": 2, "day_count": "30/360 US",
+        "calendar": "WEEKENDS", "payment_convention": "unadjusted"})  # fmt: skip
+    assert listed.status_code == 201, listed.text
+    bond = listed.json()["id"]
+    bought = api.post("/bonds/trades", headers={"Idempotency-Key": str(uuid.uuid4())}, json={
+        "client_trade_id": "e2e-bond", "account_id": cash, "bond_id": bond, "side": "buy",
+        "face_amount": "10000.00", "clean_price": "99.5"})  # fmt: skip
+    assert bought.status_code == 201, bought.text
+    face = face_account(tenant, uuid.UUID(cash), bought.json()["face_asset"])
+    return bond, str(face.id)

@@ -38,30 +38,38 @@ SERVICE_ACCESS = {
         (("write", "property"), ("record_payment", "property"), ("record_expense", "property")),
     ),
     "issuance": ServiceAccess(
-        ("campaign", "issuer"),
+        ("campaign", "issuer", "investor"),
         (
             ("write", "campaign"),
+            ("write", "issuer"),
+            ("write", "investor"),
             ("invest", "campaign"),
             ("approve", "campaign"),
             ("review_kyc", "issuer"),
+            ("review_kyc", "investor"),
         ),
     ),
 }
 """Public prefix → the policy's vocabulary for that service."""
 
 
-def favourable(principal: Principal, kind: str) -> Resource:
-    """The most permissive resource of `kind` the caller could be acting on."""
+def favourable(principal: Principal, kind: str) -> list[Resource]:
+    """The most permissive resources of `kind` the caller could be acting on: one of its own
+    (personal rules) and one someone else made (four-eyes rules, such as a compliance review,
+    which no rule grants on the caller's own items)."""
     tenant = None if kind in REFERENCE_KINDS else principal.tenant_id
-    return Resource(
-        kind,
-        tenant,
-        {
-            "owner_subject": principal.subject,
-            "allowed_jurisdictions": "*",
-            "issuer_id": f"not-{principal.attributes.get('issuer_id', '')}",
-        },
-    )
+    return [
+        Resource(
+            kind,
+            tenant,
+            {
+                "owner_subject": owner,
+                "allowed_jurisdictions": "*",
+                "issuer_id": f"not-{principal.attributes.get('issuer_id', '')}",
+            },
+        )
+        for owner in (principal.subject, f"not-{principal.subject}")
+    ]
 
 
 def scope_for(action: str) -> str:
@@ -82,10 +90,11 @@ def authorize_forwarded(caller: Caller, prefix: str, method: str) -> None:
         acts = [(action, kind, scope_for(action)) for action, kind in access.writes]
     reasons: list[str] = []
     for action, kind, scope in acts:
-        decision = decide(principal, action, favourable(principal, kind))
-        if decision.allowed and (scopes is None or scope in scopes):
+        decisions = [decide(principal, action, r) for r in favourable(principal, kind)]
+        allowed = any(decision.allowed for decision in decisions)
+        if allowed and (scopes is None or scope in scopes):
             return
-        reasons.append(decision.reason if not decision.allowed else f"key lacks scope {scope!r}")
+        reasons.append(decisions[0].reason if not allowed else f"key lacks scope {scope!r}")
     raise ProblemError(
         403, "forbidden", f"{method} on /api/v1/{prefix} is not allowed: {'; '.join(reasons)}"
     )

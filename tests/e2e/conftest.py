@@ -64,9 +64,12 @@ class Fleet:
         subject: str = "e2e-user",
         tenant: str | None = "e2e-tenant",
         roles: frozenset[str] = frozenset({"owner"}),
+        attributes: dict[str, str] | None = None,
     ) -> str:
         minter = TokenMinter("portfolio", self.keys.seeds["portfolio"])
-        return minter.mint("finfleet-api", subject=subject, tenant_id=tenant, roles=roles)
+        return minter.mint(
+            "finfleet-api", subject=subject, tenant_id=tenant, roles=roles, attributes=attributes
+        )
 
     def listening_pid(self, service: str) -> int:
         """The process serving `service`'s app port (one uvicorn process per app in dev)."""

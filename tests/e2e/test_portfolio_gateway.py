@@ -1,7 +1,8 @@
-"""Through the gateway as a client would: register, sign in, fund, buy shares and a bond, record
-a property, group them in a portfolio, value it (every price fresh from its service), value it
-again with the equity service frozen (its holding stale at the last known price, the answer
-still given), snapshot it, read performance, rebalance, and refresh the session."""
+"""Through the gateway as a client would: register, sign in, fund, buy shares and a bond, pledge
+to a crowdfunding campaign, record a property, group them in a portfolio, value it (every
+price fresh from its service), value it again with the equity service frozen (its holding
+stale at the last known price, the answer still given), snapshot it, read performance,
+rebalance, and refresh the session."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import signal
 import uuid
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 import httpx
 import pytest
@@ -20,6 +22,7 @@ from tests.e2e.test_equity_orders import eventually, list_demo_instruments
 
 pytestmark = pytest.mark.e2e
 PASSWORD = "correct horse battery staple"
+PDF = b"%PDF-1.7\n% a tiny but real-looking pdf\n"
 
 
 def test_a_client_values_rebalances_and_measures_a_portfolio(fleet):
@@ -54,6 +57,10 @@ def test_a_client_values_rebalances_and_measures_a_portfolio(fleet):
     tenant = registered.json()["memberships"][0]["tenant_id"]
     shares = str(user_book(tenant, uuid.UUID(cash), "AAPL").shares.id)
     bond, face = buy_a_bond(fleet, api, tenant, cash)
+    pledge = invest_in_a_campaign(fleet, api, tenant, cash)
+    assert pledge["status"] == "pledged", pledge
+    held = api.get(f"/ledger/accounts/{cash}/balance").json()
+    assert Decimal(held["posted"]) - Decimal(held["available"]) >= Decimal("500.00"), held
     building = api.post("/realestate/buildings", json={
         "name": "Elm Street 12", "purchase_price": "480000.00",
         "purchase_date": "2024-05-01"})  # fmt: skip
@@ -133,3 +140,53 @@ def buy_a_bond(fleet, api: httpx.Client, tenant: str, cash: str) -> tuple[str, s
     assert bought.status_code == 201, bought.text
     face = face_account(tenant, uuid.UUID(cash), bought.json()["face_asset"])
     return bond, str(face.id)
+
+
+def invest_in_a_campaign(fleet, api: httpx.Client, tenant: str, cash: str) -> dict[str, Any]:
+    """An issuer passes KYC, its campaign is approved by compliance and launched, and the client
+    (KYC-checked as an investor) pledges 500.00 from its cash: a hold in the ledger."""
+
+    def acting(role: str, subject: str, **attributes: str) -> dict[str, str]:
+        token = fleet.user_token(subject=subject, tenant=tenant, roles=frozenset({role}),
+                                 attributes=attributes or None)  # fmt: skip
+        return {"Authorization": f"Bearer {token}"}
+
+    manager, compliance = acting("manager", "issuer-manager"), acting("compliance", "officer-1")
+    issuer_cash = api.post("/ledger/accounts", json={
+        "name": "e2e/issuer/cash", "asset": "USD/2"}).json()["id"]  # fmt: skip
+    issuer = api.post("/issuance/issuers", headers=manager, json={
+        "name": "Acme Robotics", "cash_account_id": issuer_cash})  # fmt: skip
+    assert issuer.status_code == 201, issuer.text
+    issuer_id = issuer.json()["id"]
+    document = api.post(f"/issuance/issuers/{issuer_id}/documents", headers=manager,
+                        data={"doc_type": "certificate_of_incorporation"},
+                        files={"file": ("incorporation.pdf", PDF, "application/pdf")})  # fmt: skip
+    assert document.status_code == 201, document.text
+    kyc = api.post(f"/issuance/issuers/{issuer_id}/kyc", headers=compliance, json={
+        "decision": "verified", "reason": "documents match the state registry"})  # fmt: skip
+    assert kyc.status_code == 200, kyc.text
+    draft = api.post("/issuance/campaigns", headers=manager, json={
+        "issuer_id": issuer_id, "name": "Seed round", "unit_price": "10.00",
+        "min_target": "1000.00", "max_target": "5000.00", "duration_days": 30,
+        "allowed_jurisdictions": ["US"]})  # fmt: skip
+    assert draft.status_code == 201, draft.text
+    path = f"/issuance/campaigns/{draft.json()['id']}"
+    owning = acting("manager", "issuer-manager", issuer_id=issuer_id)
+    assert api.post(f"{path}/submit", headers=owning).status_code == 200
+    review = api.post(f"{path}/review", headers=compliance, json={
+        "decision": "approve", "reason": "Form C complete"})  # fmt: skip
+    assert review.status_code == 200, review.text
+    assert api.post(f"{path}/launch", headers=owning).status_code == 200
+    investor_headers = acting("investor", "e2e-investor")
+    investor = api.post("/issuance/investors", headers=investor_headers, json={
+        "cash_account_id": cash, "jurisdiction": "US", "annual_income": "80000",
+        "net_worth": "50000"})  # fmt: skip
+    assert investor.status_code == 201, investor.text
+    checked = api.post(f"/issuance/investors/{investor.json()['id']}/review", headers=compliance,
+                       json={"kyc_status": "verified", "accredited": False,
+                             "reason": "id and address checked"})  # fmt: skip
+    assert checked.status_code == 200, checked.text
+    keyed = {**investor_headers, "Idempotency-Key": str(uuid.uuid4())}
+    pledged = api.post(f"{path}/investments", json={"amount": "500.00"}, headers=keyed)
+    assert pledged.status_code == 201, pledged.text
+    return dict(pledged.json())

@@ -116,7 +116,7 @@ async def instructions_done(engine) -> list[bool]:
         return [done is not None for (done,) in rows]
 
 
-async def wait_until(predicate, seconds: float = 30.0) -> None:
+async def wait_until(predicate, seconds: float = 90.0) -> None:  # a ceiling for busy machines
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if await predicate():

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import importlib
 import os
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +36,7 @@ from fleetkit.internal_jwt import TokenMinter
 from fleetkit.redis_clients import make_redis
 from fleetkit.settings import BaseFleetSettings, FleetSettings
 from fleetkit.testing.keys import FleetKeys
+from fleetkit.testing.killed_workers import HeldAnswers, serve_held_ledger
 
 ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 REDIS_BASE = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379").rstrip("/")
@@ -275,6 +276,31 @@ async def app(
     await application.state.redis.aclose()
     await application.state.bus.aclose()
     await application.state.engine.dispose()
+
+
+@pytest.fixture
+async def ledger_app(test_resources: TestResources, redis: Any, bus: Any) -> AsyncIterator[Any]:
+    """The real ledger app on this worker's ledger test database, for services that move money
+    (reach it in-process with `httpx.ASGITransport(app=ledger_app)`); truncated afterwards."""
+    application = importlib.import_module("ledger_service.main").create_app(
+        test_resources.settings("ledger_service")
+    )
+    yield application
+    await application.state.redis.aclose()
+    await application.state.bus.aclose()
+    await application.state.engine.dispose()
+    await truncate_all(test_resources.engine("ledger_service"))
+
+
+@pytest.fixture
+def ledger_server(test_resources: TestResources) -> Iterator[tuple[str, HeldAnswers]]:
+    """The real ledger as an HTTP server on a free port (its own app on the worker's ledger
+    test database), whose answers a test can hold back (`fleetkit.testing.killed_workers`)."""
+    ledger = importlib.import_module("ledger_service.main").create_app(
+        test_resources.settings("ledger_service")
+    )
+    with serve_held_ledger(ledger) as served:
+        yield served
 
 
 @pytest.fixture

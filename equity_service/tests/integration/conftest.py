@@ -21,21 +21,8 @@ from equity_service.market_data.service import record_quote
 from equity_service.orders.service import venue_terms
 from equity_service.settlement.service import settle_pending
 from fleetkit.db import make_sessionmaker
-from fleetkit.testing.plugin import truncate_all
 
 TENANT = "acme"
-
-
-@pytest.fixture
-async def ledger_app(test_resources, redis, bus):
-    from ledger_service.main import create_app as create_ledger
-
-    app = create_ledger(test_resources.settings("ledger_service"))
-    yield app
-    await app.state.redis.aclose()
-    await app.state.bus.aclose()
-    await app.state.engine.dispose()
-    await truncate_all(test_resources.engine("ledger_service"))
 
 
 @pytest.fixture

@@ -4,108 +4,19 @@ it recorded that: after a restart the settlement completes, and the ledger holds
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
-import socket
-import subprocess
-import sys
-import threading
 import time
-from collections.abc import Iterator
 from decimal import Decimal
-from typing import Any
 
 import pytest
-import uvicorn
 from sqlalchemy import select, text
 
 from equity_service.books.accounts import user_book
 from equity_service.settlement.models import LedgerInstruction
 from fleetkit.celery_app import make_celery
+from fleetkit.testing.killed_workers import start_worker
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
-
-
-class HeldAnswers:
-    """Wraps the ledger: once armed, the answer to a new transaction is held back after the
-    ledger committed it, until released (the caller sees nothing yet)."""
-
-    def __init__(self, app: Any) -> None:
-        self.app = app
-        self.armed = False
-        self.arrived = threading.Event()
-        self.release = threading.Event()
-
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        if not (self.armed and scope["type"] == "http" and scope["path"] == "/v1/transactions"):
-            await self.app(scope, receive, send)
-            return
-
-        async def held(message: Any) -> None:
-            if message["type"] == "http.response.start":
-                self.arrived.set()
-                # A threading.Event: the test releases it from another event loop.
-                await asyncio.to_thread(self.release.wait, 120)
-            await send(message)
-
-        await self.app(scope, receive, held)
-
-
-@pytest.fixture
-def ledger_server(test_resources) -> Iterator[tuple[str, HeldAnswers]]:
-    """The ledger as a real HTTP server on a free port (its own app on the same database)."""
-    from ledger_service.main import create_app as create_ledger
-
-    wrapper = HeldAnswers(create_ledger(test_resources.settings("ledger_service")))
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(wrapper, log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{port}", wrapper
-    wrapper.release.set()
-    server.should_exit = True
-    thread.join(timeout=10)
-    sock.close()
-
-
-def start_worker(settings, fleet_keys, ledger_url: str) -> subprocess.Popen[bytes]:
-    env = {
-        **os.environ,
-        "EQUITY_DATABASE_URL": settings.database_url.get_secret_value(),
-        "EQUITY_REDIS_URL": settings.redis_url.get_secret_value(),
-        "EQUITY_JWT_PRIVATE_KEY": fleet_keys.private_key("equity"),
-        "EQUITY_WORKER_METRICS_PORT": "0",
-        "FLEET_ENV": "test",
-        "FLEET_LEDGER_URL": ledger_url,
-        "FLEET_BUS_REDIS_URL": settings.fleet.bus_redis_url,
-        "FLEET_JWT_PUBLIC_KEYS": fleet_keys.public_keys_setting(),
-    }
-    command = [
-        sys.executable,
-        "-m",
-        "celery",
-        "-A",
-        "equity_service.worker",
-        "worker",
-        "--pool",
-        "solo",
-        "--without-heartbeat",
-        "--without-gossip",
-        "--without-mingle",
-        "--loglevel",
-        "WARNING",
-    ]
-    return subprocess.Popen(
-        command,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
 
 
 async def instructions_done(engine) -> list[bool]:
@@ -156,7 +67,7 @@ async def test_settlement_completes_once_after_the_worker_is_killed_mid_settleme
     celery = make_celery(settings.model_copy(update={"worker_metrics_port": 0}), include=[])
     ledger.armed = True
 
-    worker = start_worker(settings, fleet_keys, url)
+    worker = start_worker("equity_service", settings, fleet_keys, url)
     celery.send_task("equity.settle_instructions")
     assert await asyncio.to_thread(ledger.arrived.wait, 60), "the worker never settled"
     worker.send_signal(signal.SIGKILL)
@@ -174,7 +85,7 @@ async def test_settlement_completes_once_after_the_worker_is_killed_mid_settleme
     assert await instructions_done(equity_app.state.engine) == [False, False]
 
     ledger.armed = False
-    restarted = start_worker(settings, fleet_keys, url)
+    restarted = start_worker("equity_service", settings, fleet_keys, url)
     try:
         celery.send_task("equity.settle_instructions")  # what beat sends every 2 s
 

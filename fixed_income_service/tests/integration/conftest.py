@@ -13,21 +13,8 @@ from sqlalchemy import text
 
 from fixed_income_service.main import create_app
 from fixed_income_service.tests.acme_note import note
-from fleetkit.testing.plugin import truncate_all
 
 TENANT = "acme"
-
-
-@pytest.fixture
-async def ledger_app(test_resources, redis, bus):
-    from ledger_service.main import create_app as create_ledger
-
-    app = create_ledger(test_resources.settings("ledger_service"))
-    yield app
-    await app.state.redis.aclose()
-    await app.state.bus.aclose()
-    await app.state.engine.dispose()
-    await truncate_all(test_resources.engine("ledger_service"))
 
 
 @pytest.fixture

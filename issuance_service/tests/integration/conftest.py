@@ -19,24 +19,11 @@ import pytest
 from sqlalchemy import text
 from web3 import Web3
 
-from fleetkit.testing.plugin import truncate_all
 from issuance_service.chain.contract import ChainNode, deploy
 from issuance_service.main import create_app
 
 TENANT = "portal"
 PDF = b"%PDF-1.7\n% a tiny but real-looking pdf\n"
-
-
-@pytest.fixture
-async def ledger_app(test_resources, redis, bus):
-    from ledger_service.main import create_app as create_ledger
-
-    app = create_ledger(test_resources.settings("ledger_service"))
-    yield app
-    await app.state.redis.aclose()
-    await app.state.bus.aclose()
-    await app.state.engine.dispose()
-    await truncate_all(test_resources.engine("ledger_service"))
 
 
 @pytest.fixture

@@ -36,18 +36,6 @@ def fresh_breakers():
 
 
 @pytest.fixture
-async def ledger_app(test_resources, redis, bus):
-    from ledger_service.main import create_app as create_ledger
-
-    app = create_ledger(test_resources.settings("ledger_service"))
-    yield app
-    await app.state.redis.aclose()
-    await app.state.bus.aclose()
-    await app.state.engine.dispose()
-    await truncate_all(test_resources.engine("ledger_service"))
-
-
-@pytest.fixture
 async def equity_app(test_resources, ledger_app, redis, bus):
     from equity_service.main import create_app as create_equity
 

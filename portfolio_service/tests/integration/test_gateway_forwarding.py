@@ -10,15 +10,6 @@ from portfolio_service.main import create_app
 
 
 @pytest.fixture
-async def ledger_app(test_resources, redis, bus):
-    from ledger_service.main import create_app as create_ledger
-
-    app = create_ledger(test_resources.settings("ledger_service"))
-    yield app
-    await app.state.engine.dispose()
-
-
-@pytest.fixture
 async def gateway(settings, ledger_app, committed, test_resources):
     app = create_app(settings, transport=httpx.ASGITransport(app=ledger_app))
     transport = httpx.ASGITransport(app=app)

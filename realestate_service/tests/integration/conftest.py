@@ -11,24 +11,11 @@ import httpx
 import pytest
 
 from fleetkit.db import make_sessionmaker
-from fleetkit.testing.plugin import truncate_all
 from realestate_service.billing.runs import generate_rent, run_late_fees
 from realestate_service.main import create_app
 
 ORG = "acme-homes"
 _keys = itertools.count()
-
-
-@pytest.fixture
-async def ledger_app(test_resources, redis, bus):
-    from ledger_service.main import create_app as create_ledger
-
-    app = create_ledger(test_resources.settings("ledger_service"))
-    yield app
-    await app.state.redis.aclose()
-    await app.state.bus.aclose()
-    await app.state.engine.dispose()
-    await truncate_all(test_resources.engine("ledger_service"))
 
 
 @pytest.fixture

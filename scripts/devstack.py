@@ -687,8 +687,22 @@ def start_processes(stack: Stack, procfile_text: str) -> None:
     os.execve(sys.executable, command, process_environment({}))  # noqa: S606
 
 
+def install_chain_tools(stack: Stack) -> None:
+    """`npm ci` in the issuance chain folder when anvil is not installed there yet: the chain
+    node of Procfile.dev runs the binary the `@foundry-rs/anvil` package ships."""
+    chain = stack.root / "issuance_service" / "chain"
+    if (chain / "node_modules" / ".bin" / "anvil").exists():
+        return
+    npm = shutil.which("npm")
+    if npm is None:
+        raise DevstackError("npm is required for the issuance chain node: install Node.js (npm)")
+    say(f"installing the chain tools (npm ci in {chain})")
+    run([npm, "ci", "--no-audit", "--no-fund"], cwd=chain, quiet=True)
+
+
 def prepare(stack: Stack) -> None:
-    """Steps a to e: .env, servers, databases, migrations, seed data."""
+    """Steps a to e: .env, servers, databases, migrations, seed data (and the chain tools)."""
+    install_chain_tools(stack)
     env = ensure_servers(stack, load_env(stack))
     create_databases(env)
     apply_migrations(stack, env)

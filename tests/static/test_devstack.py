@@ -200,3 +200,21 @@ def test_env_update_rewrites_values_in_place_and_keeps_comments(tmp_path: Path) 
     assert env_file.read_text() == (
         "# the ledger\nLEDGER_REDIS_URL=redis://127.0.0.1:6380/5\n# end\nOTHER=1\n"
     )
+
+
+def test_chain_tools_are_left_alone_when_anvil_is_installed(tmp_path, monkeypatch):
+    anvil = tmp_path / "issuance_service" / "chain" / "node_modules" / ".bin" / "anvil"
+    anvil.parent.mkdir(parents=True)
+    anvil.touch()
+    monkeypatch.setenv("PATH", "")  # npm would be needed otherwise: it is not
+    stack = devstack.Stack(root=tmp_path, env_file=tmp_path / ".env", example=EXAMPLE)
+
+    devstack.install_chain_tools(stack)
+
+
+def test_missing_chain_tools_without_npm_say_what_to_install(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", "")
+    stack = devstack.Stack(root=tmp_path, env_file=tmp_path / ".env", example=EXAMPLE)
+
+    with pytest.raises(devstack.DevstackError, match=r"install Node\.js"):
+        devstack.install_chain_tools(stack)

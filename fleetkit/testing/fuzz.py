@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
+from functools import partial
 from typing import Any
 
 import schemathesis
@@ -21,6 +22,7 @@ from schemathesis.checks import (
     not_a_server_error,
     response_schema_conformance,
 )
+from schemathesis.core.failures import FailureGroup
 from schemathesis.core.result import Err
 
 from fleetkit.problems import PROBLEM_JSON, TYPE_PREFIX
@@ -69,7 +71,7 @@ FLEET_CHECKS = [not_a_server_error, problem_document, successful_answer_matches_
 
 def fuzz_operations(
     base_url: str,
-    token: str,
+    token: Callable[[], str],
     *,
     examples: int,
     modes: tuple[str, ...] = ("positive", "negative"),
@@ -78,10 +80,10 @@ def fuzz_operations(
     """Fuzz every operation of the OpenAPI at `base_url`; returns one line per failure.
 
     Each operation gets `examples` generated requests per mode (schema-valid, then invalid),
-    derandomized so a failure repeats on the next run; hypothesis shrinks what fails.
+    derandomized so a failure repeats on the next run; hypothesis shrinks what fails. `token`
+    is asked for a bearer token per operation: a whole run outlasts an internal token's life.
     """
     schema = schemathesis.openapi.from_url(f"{base_url}/openapi.json")
-    headers = {"Authorization": f"Bearer {token}"}
     failures: list[str] = []
     for result in schema.get_all_operations():
         if isinstance(result, Err):
@@ -90,30 +92,35 @@ def fuzz_operations(
         operation = result.ok()
         if operation.path in skip_paths:
             continue
+        headers = {"Authorization": f"Bearer {token()}"}
         for mode in modes:
-            strategy = operation.as_strategy(GenerationMode(mode))
-
-            @given(case=strategy)
-            @settings(
-                max_examples=examples,
-                deadline=None,
-                suppress_health_check=list(HealthCheck),
-                derandomize=True,
-                database=None,
-                phases=[Phase.generate, Phase.shrink],
-            )
-            def call(case: Any) -> None:
-                case.call_and_validate(
-                    base_url=base_url, headers=headers, checks=FLEET_CHECKS, timeout=30
-                )
-
             try:
-                call()
+                _fuzz_operation(operation, GenerationMode(mode), base_url, headers, examples)
             except Unsatisfiable:
                 continue  # no invalid request exists for an operation without inputs
-            except Exception as failure:  # every operation is fuzzed, not only up to the first
+            # Every operation is fuzzed, not only up to the first failure. Schemathesis raises
+            # its findings as a FailureGroup, a BaseExceptionGroup (not an Exception).
+            except (Exception, FailureGroup) as failure:
                 failures.append(f"{operation.label} ({mode}): {failure}")
     return failures
+
+
+def _fuzz_operation(
+    operation: Any, mode: GenerationMode, base_url: str, headers: dict[str, str], examples: int
+) -> None:
+    @given(case=operation.as_strategy(mode))
+    @settings(
+        max_examples=examples,
+        deadline=None,
+        suppress_health_check=list(HealthCheck),
+        derandomize=True,
+        database=None,
+        phases=[Phase.generate, Phase.shrink],
+    )
+    def call(case: Any) -> None:
+        case.call_and_validate(base_url=base_url, headers=headers, checks=FLEET_CHECKS, timeout=30)
+
+    call()
 
 
 def fuzz_service(
@@ -140,7 +147,10 @@ def fuzz_service(
             extra_env["FLEET_LEDGER_URL"] = ledger.base_url
         database = f"{DB_PREFIX}_fuzz_{short}_{resources.worker_id}"
         service = stack.enter_context(_serve(package, database, resources, extra_env))
-        token = sign_in(service) if sign_in else service.token()
+        token: Callable[[], str] = service.token  # a fresh internal token per operation
+        if sign_in is not None:
+            signed_in = sign_in(service)
+            token = partial(str, signed_in)
         return fuzz_operations(service.base_url, token, examples=examples, skip_paths=skip_paths)
 
 

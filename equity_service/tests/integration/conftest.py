@@ -21,6 +21,7 @@ from equity_service.market_data.service import record_quote
 from equity_service.orders.service import venue_terms
 from equity_service.settlement.service import settle_pending
 from fleetkit.db import make_sessionmaker
+from fleetkit.testing.ledger_accounts import deposit, funded_cash_account
 
 TENANT = "acme"
 
@@ -105,29 +106,10 @@ class Books:
 
     async def user(self, name: str, cash: str = "0", tenant: str = TENANT) -> uuid.UUID:
         headers = self.ledger.owner_headers(tenant)
-        await self.ledger.post("/v1/assets", json={"asset": "USD/2"}, headers=headers)
-        response = await self.ledger.post(
-            "/v1/accounts",
-            headers=headers,
-            json={
-                "name": f"tenant:{tenant}/user:{name}/cash",
-                "asset": "USD/2",
-                "debits_must_not_exceed_credits": True,
-            },
-        )
-        assert response.status_code == 201, response.text
-        account_id = uuid.UUID(response.json()["id"])
-        if Decimal(cash):
-            await self.deposit(account_id, cash, tenant)
-        return account_id
+        return await funded_cash_account(self.ledger, headers, tenant, name, cash)
 
     async def deposit(self, account_id: uuid.UUID, amount: str, tenant: str = TENANT) -> None:
-        response = await self.ledger.post(
-            "/v1/deposits",
-            headers=self.ledger.owner_headers(tenant),
-            json={"id": str(uuid.uuid4()), "account_id": str(account_id), "amount": amount},
-        )
-        assert response.status_code == 201, response.text
+        await deposit(self.ledger, self.ledger.owner_headers(tenant), account_id, amount)
 
     async def balance(self, account_id: uuid.UUID, tenant: str = TENANT) -> dict[str, Decimal]:
         response = await self.ledger.get(

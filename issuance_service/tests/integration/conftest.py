@@ -19,6 +19,7 @@ import pytest
 from sqlalchemy import text
 from web3 import Web3
 
+from fleetkit.testing.ledger_accounts import funded_cash_account
 from issuance_service.chain.contract import ChainNode, deploy
 from issuance_service.main import create_app
 
@@ -97,26 +98,7 @@ class Books:
 
     async def user(self, name: str, cash: str = "0", tenant: str = TENANT) -> uuid.UUID:
         headers = self.ledger.owner_headers(tenant)
-        await self.ledger.post("/v1/assets", json={"asset": "USD/2"}, headers=headers)
-        response = await self.ledger.post(
-            "/v1/accounts",
-            headers=headers,
-            json={
-                "name": f"tenant:{tenant}/user:{name}/cash",
-                "asset": "USD/2",
-                "debits_must_not_exceed_credits": True,
-            },
-        )
-        assert response.status_code == 201, response.text
-        account_id = uuid.UUID(response.json()["id"])
-        if Decimal(cash):
-            response = await self.ledger.post(
-                "/v1/deposits",
-                headers=headers,
-                json={"id": str(uuid.uuid4()), "account_id": str(account_id), "amount": cash},
-            )
-            assert response.status_code == 201, response.text
-        return account_id
+        return await funded_cash_account(self.ledger, headers, tenant, name, cash)
 
     async def balance(self, account_id: uuid.UUID, tenant: str = TENANT) -> dict[str, Decimal]:
         response = await self.ledger.get(

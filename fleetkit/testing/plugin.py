@@ -273,6 +273,13 @@ async def app(
     """The service's app on the test database (real commits, truncated afterwards)."""
     application = importlib.import_module(f"{service_package}.main").create_app(settings)
     yield application
+    await close_app(application)
+
+
+async def close_app(application: Any) -> None:
+    """Release what a service's app holds: its closers (HTTP clients), Redis, bus and engine."""
+    for close in getattr(application.state, "closers", ()):
+        await close()
     await application.state.redis.aclose()
     await application.state.bus.aclose()
     await application.state.engine.dispose()
@@ -286,10 +293,51 @@ async def ledger_app(test_resources: TestResources, redis: Any, bus: Any) -> Asy
         test_resources.settings("ledger_service")
     )
     yield application
-    await application.state.redis.aclose()
-    await application.state.bus.aclose()
-    await application.state.engine.dispose()
+    await close_app(application)
     await truncate_all(test_resources.engine("ledger_service"))
+
+
+@pytest.fixture
+async def app_on_ledger(
+    service_package: str,
+    settings: BaseFleetSettings,
+    ledger_app: Any,
+    committed: AsyncEngine,
+    redis: Any,
+    bus: Any,
+) -> AsyncIterator[Any]:
+    """The service's app on its test database whose ledger client calls the real ledger app
+    in-process (real commits on both, truncated afterwards)."""
+    import httpx
+
+    create_app = importlib.import_module(f"{service_package}.main").create_app
+    application = create_app(settings, ledger_transport=httpx.ASGITransport(app=ledger_app))
+    yield application
+    await close_app(application)
+
+
+@pytest.fixture
+def ledger_tenant() -> str:
+    """The tenant the `ledger` client acts for by default; a service's conftest overrides it."""
+    return "acme"
+
+
+@pytest.fixture
+async def ledger(
+    ledger_app: Any, mint_token: Callable[..., str], ledger_tenant: str
+) -> AsyncIterator[Any]:
+    """A client of the real ledger app acting as a tenant's owner (onboarding, deposits,
+    checks): `ledger.owner_headers(tenant=ledger_tenant)` are its headers."""
+    import httpx
+
+    def owner_headers(tenant: str = ledger_tenant) -> dict[str, str]:
+        token = mint_token(audience="ledger", tenant_id=tenant, roles=frozenset({"owner"}))
+        return {"Authorization": f"Bearer {token}"}
+
+    transport = httpx.ASGITransport(app=ledger_app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://ledger") as client:
+        client.owner_headers = owner_headers  # type: ignore[attr-defined]
+        yield client
 
 
 @pytest.fixture

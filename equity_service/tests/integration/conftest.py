@@ -16,7 +16,6 @@ from equity_service.domain.isin import isin_check_digit
 from equity_service.domain.quote_fills import Quote
 from equity_service.instruments.schemas import InstrumentCreate
 from equity_service.instruments.service import register_instrument
-from equity_service.main import create_app
 from equity_service.market_data.service import record_quote
 from equity_service.orders.service import venue_terms
 from equity_service.settlement.service import settle_pending
@@ -27,29 +26,9 @@ TENANT = "acme"
 
 
 @pytest.fixture
-async def ledger(ledger_app, mint_token):
-    """A client of the ledger acting as the tenant's owner (onboarding, deposits, checks)."""
-
-    def headers(tenant: str = TENANT) -> dict[str, str]:
-        token = mint_token(audience="ledger", tenant_id=tenant, roles=frozenset({"owner"}))
-        return {"Authorization": f"Bearer {token}"}
-
-    transport = httpx.ASGITransport(app=ledger_app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://ledger") as client:
-        client.owner_headers = headers  # type: ignore[attr-defined]
-        yield client
-
-
-@pytest.fixture
-async def equity_app(settings, ledger_app, committed, redis, bus):
-    app = create_app(settings, ledger_transport=httpx.ASGITransport(app=ledger_app))
-    app.state.nudge_worker = False  # tests run the settlement use case themselves
-    yield app
-    for close in app.state.closers:
-        await close()
-    await app.state.redis.aclose()
-    await app.state.bus.aclose()
-    await app.state.engine.dispose()
+async def equity_app(app_on_ledger):
+    app_on_ledger.state.nudge_worker = False  # tests run the settlement use case themselves
+    return app_on_ledger
 
 
 @pytest.fixture

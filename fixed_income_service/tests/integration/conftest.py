@@ -11,7 +11,6 @@ import httpx
 import pytest
 from sqlalchemy import text
 
-from fixed_income_service.main import create_app
 from fixed_income_service.tests.acme_note import note
 from fleetkit.testing.ledger_accounts import funded_cash_account
 
@@ -19,29 +18,9 @@ TENANT = "acme"
 
 
 @pytest.fixture
-async def ledger(ledger_app, mint_token):
-    """A client of the ledger acting as a tenant's owner (onboarding, deposits, checks)."""
-
-    def headers(tenant: str = TENANT) -> dict[str, str]:
-        token = mint_token(audience="ledger", tenant_id=tenant, roles=frozenset({"owner"}))
-        return {"Authorization": f"Bearer {token}"}
-
-    transport = httpx.ASGITransport(app=ledger_app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://ledger") as client:
-        client.owner_headers = headers  # type: ignore[attr-defined]
-        yield client
-
-
-@pytest.fixture
-async def desk_app(settings, ledger_app, committed, redis, bus):
+async def desk_app(app_on_ledger):
     """The fixed income app whose ledger client calls the in-process ledger app."""
-    app = create_app(settings, ledger_transport=httpx.ASGITransport(app=ledger_app))
-    yield app
-    for close in app.state.closers:
-        await close()
-    await app.state.redis.aclose()
-    await app.state.bus.aclose()
-    await app.state.engine.dispose()
+    return app_on_ledger
 
 
 @pytest.fixture

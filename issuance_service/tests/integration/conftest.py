@@ -21,35 +21,19 @@ from web3 import Web3
 
 from fleetkit.testing.ledger_accounts import funded_cash_account
 from issuance_service.chain.contract import ChainNode, deploy
-from issuance_service.main import create_app
 
 TENANT = "portal"
 PDF = b"%PDF-1.7\n% a tiny but real-looking pdf\n"
 
 
 @pytest.fixture
-async def ledger(ledger_app, mint_token):
-    """A client of the ledger acting as the tenant's owner (onboarding, deposits, checks)."""
-
-    def headers(tenant: str = TENANT) -> dict[str, str]:
-        token = mint_token(audience="ledger", tenant_id=tenant, roles=frozenset({"owner"}))
-        return {"Authorization": f"Bearer {token}"}
-
-    transport = httpx.ASGITransport(app=ledger_app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://ledger") as client:
-        client.owner_headers = headers  # type: ignore[attr-defined]
-        yield client
+def ledger_tenant() -> str:
+    return TENANT
 
 
 @pytest.fixture
-async def issuance_app(settings, ledger_app, committed, redis, bus):
-    app = create_app(settings, ledger_transport=httpx.ASGITransport(app=ledger_app))
-    yield app
-    for close in app.state.closers:
-        await close()
-    await app.state.redis.aclose()
-    await app.state.bus.aclose()
-    await app.state.engine.dispose()
+async def issuance_app(app_on_ledger):
+    return app_on_ledger
 
 
 @dataclass

@@ -12,35 +12,19 @@ import pytest
 
 from fleetkit.db import make_sessionmaker
 from realestate_service.billing.runs import generate_rent, run_late_fees
-from realestate_service.main import create_app
 
 ORG = "acme-homes"
 _keys = itertools.count()
 
 
 @pytest.fixture
-async def ledger(ledger_app, mint_token):
-    """A client of the ledger acting as the organization's owner (balance checks)."""
-
-    def headers(tenant: str = ORG) -> dict[str, str]:
-        token = mint_token(audience="ledger", tenant_id=tenant, roles=frozenset({"owner"}))
-        return {"Authorization": f"Bearer {token}"}
-
-    transport = httpx.ASGITransport(app=ledger_app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://ledger") as client:
-        client.owner_headers = headers  # type: ignore[attr-defined]
-        yield client
+def ledger_tenant() -> str:
+    return ORG
 
 
 @pytest.fixture
-async def re_app(settings, ledger_app, committed, redis, bus):
-    app = create_app(settings, ledger_transport=httpx.ASGITransport(app=ledger_app))
-    yield app
-    for close in app.state.closers:
-        await close()
-    await app.state.redis.aclose()
-    await app.state.bus.aclose()
-    await app.state.engine.dispose()
+async def re_app(app_on_ledger):
+    return app_on_ledger
 
 
 class Api:

@@ -1,0 +1,486 @@
+"""Static checks of deploy/k8s, built by the real kustomize (`kubectl kustomize`).
+
+Kubernetes' own kinds pass kubernetes-validate (offline schemas, strict); the operators'
+custom resources pass the structural schemas of k8s_crd_schemas.py. The manifests agree with
+docker-compose.yml (processes, commands, images, variables) and with the code (who calls
+whom, which are the stores); the network policies let through exactly the intended paths.
+"""
+
+from __future__ import annotations
+
+import ast
+import base64
+import functools
+import importlib
+import re
+from typing import Any
+
+import jsonschema  # type: ignore[import-untyped]
+import kubernetes_validate  # type: ignore[import-untyped]
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from kubernetes_validate.utils import schema_contents  # type: ignore[import-untyped]
+from pydantic import ValidationError
+from referencing import Registry, Resource
+
+from fleetkit.settings import SERVICES, SettingsError
+from tests.static.k8s_crd_schemas import SCHEMAS
+from tests.static.k8s_manifests import (
+    OVERLAYS,
+    ROOT,
+    Manifest,
+    build,
+    compose,
+    containers,
+    fleet,
+    named,
+    of_kind,
+    pod_templates,
+)
+from tests.static.k8s_network import allowed_paths, fleet_pods
+
+KUBERNETES_VERSION = "1.30.0"  # the oldest version the manifests are for
+NAMESPACES = {"dev": "finfleet-dev", "production": "finfleet"}
+BASES = {short: short.replace("_", "-") for short in SERVICES}
+PORTS = {short: 8000 + index for index, short in enumerate(SERVICES)}
+STATELESS = ("app", "worker", "bus")
+COMPOSE_SUFFIXES = {"": "app", "-worker": "worker", "-beat": "beat", "-bus": "bus"}
+
+
+def workload_name(base: str, component: str) -> str:
+    return base if component == "app" else f"{base}-{component}"
+
+
+def main_container(template: Manifest) -> Manifest:
+    only: Manifest = template["spec"]["containers"][0]
+    return only
+
+
+# ---- what the code says -------------------------------------------------------------------
+
+
+@functools.cache
+def sources(short: str) -> str:
+    package = ROOT / f"{short}_service"
+    return "\n".join(
+        path.read_text() for path in package.rglob("*.py") if "tests" not in path.parts
+    )
+
+
+def http_callees(short: str) -> set[str]:
+    """The services whose URL this service's code looks up (`service_url("ledger")`, or each
+    name of a DOWNSTREAM tuple looked up in a loop)."""
+    code = sources(short)
+    callees = set(re.findall(r'service_url\("(\w+)"\)', code))
+    if re.search(r"service_url\(name\) for name in DOWNSTREAM", code):
+        for literal in re.findall(r"^DOWNSTREAM = (\(.*?\))$", code, re.MULTILINE):
+            callees.update(ast.literal_eval(literal))
+    return callees
+
+
+@functools.cache
+def chain_clients() -> frozenset[str]:
+    return frozenset({short for short in SERVICES if "chain_rpc_url" in sources(short)})
+
+
+# ---- building and validating --------------------------------------------------------------
+
+
+@functools.cache
+def kubernetes_validator(api_version: str, kind: str) -> Any:
+    """kubernetes_validate.validate's strict validator for one kind, its schemas loaded once
+    (the library reads the 2 MB definitions file again on every call)."""
+    group_version = re.sub(r"^([^./]*)(?:\.[^/]*)?/", r"\1-", api_version)
+    folder = f"kubernetes-json-schema/v{KUBERNETES_VERSION}-local-strict"
+    schema = schema_contents(f"{folder}/{kind.lower()}-{group_version}.json", KUBERNETES_VERSION)
+    definitions = schema_contents(f"{folder}/_definitions.json", KUBERNETES_VERSION)
+    registry: Registry[Any] = Resource.from_contents(schema) @ Registry()
+    registry = Resource.from_contents(definitions) @ registry
+    return jsonschema.validators.Draft202012Validator(schema, registry=registry)
+
+
+def test_the_loaded_once_validator_is_kubernetes_validates() -> None:
+    deployment = named(build("overlays/production"), "Deployment", "ledger")
+    broken = {**deployment, "spec": {**deployment["spec"], "replica": 2}}
+    kubernetes_validate.validate(deployment, KUBERNETES_VERSION, strict=True)
+    kubernetes_validator("apps/v1", "Deployment").validate(deployment)
+    with pytest.raises(kubernetes_validate.ValidationError, match="replica"):
+        kubernetes_validate.validate(broken, KUBERNETES_VERSION, strict=True)
+    with pytest.raises(jsonschema.ValidationError, match="replica"):
+        kubernetes_validator("apps/v1", "Deployment").validate(broken)
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_builtin_kinds_pass_kubernetes_validate(overlay: str) -> None:
+    checked = 0
+    for manifest in fleet(overlay):
+        if (manifest["apiVersion"], manifest["kind"]) in SCHEMAS:
+            continue
+        kubernetes_validator(manifest["apiVersion"], manifest["kind"]).validate(manifest)
+        checked += 1
+    assert checked > 100
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_custom_resources_match_the_operators_schemas(overlay: str) -> None:
+    custom = [m for m in fleet(overlay) if (m["apiVersion"], m["kind"]) in SCHEMAS]
+    for manifest in custom:
+        jsonschema.validate(manifest, SCHEMAS[manifest["apiVersion"], manifest["kind"]])
+    kinds = {m["kind"] for m in custom}
+    assert kinds >= {"Cluster", "RedisFailover", "ServiceMonitor"}
+
+
+def test_custom_resource_schemas_refuse_a_misspelt_field() -> None:
+    cluster = dict(named(build("overlays/production"), "Cluster", "ledger-db"))
+    cluster["spec"] = {**cluster["spec"], "instance": 2}
+    with pytest.raises(jsonschema.ValidationError, match="instance"):
+        jsonschema.validate(cluster, SCHEMAS["postgresql.cnpg.io/v1", "Cluster"])
+
+
+# ---- the same fleet as docker-compose.yml -------------------------------------------------
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_every_compose_process_runs_with_the_same_command(overlay: str) -> None:
+    manifests = fleet(overlay)
+    services = compose()["services"]
+    for base in BASES.values():
+        for suffix, component in [*COMPOSE_SUFFIXES.items(), ("-migrate", "migrate")]:
+            kind = "Job" if component == "migrate" else "Deployment"
+            workload = named(manifests, kind, workload_name(base, component))
+            container = main_container(workload["spec"]["template"])
+            assert container["command"] == services[f"{base}{suffix}"]["command"], f"{base}{suffix}"
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_images_are_the_compose_images(overlay: str) -> None:
+    compose_images = {service["image"].split(":")[0] for service in compose()["services"].values()}
+    for workload, template in pod_templates(fleet(overlay)):
+        for container in containers(template):
+            name = container["image"].rsplit(":", 1)[0]
+            assert name in compose_images, f"{workload['metadata']['name']}: {name}"
+
+
+def env_names(manifests: tuple[Manifest, ...], container: Manifest) -> set[str]:
+    """Every variable the container gets: its own and those of its envFrom sources."""
+    names = {variable["name"] for variable in container.get("env", [])}
+    for source in container.get("envFrom", []):
+        for ref_key, kind in (("configMapRef", "ConfigMap"), ("secretRef", "Secret")):
+            if ref_key in source:
+                # Production holds no Secret: its keys are those of dev's placeholders.
+                found = [
+                    m
+                    for m in (*manifests, *build("overlays/dev"))
+                    if m["kind"] == kind and m["metadata"]["name"] == source[ref_key]["name"]
+                ]
+                assert found, f"no {kind} {source[ref_key]['name']}"
+                names.update(found[0].get("data", {}))
+    return names
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_every_variable_is_a_compose_variable_and_none_is_missing(overlay: str) -> None:
+    manifests = fleet(overlay)
+    text = (ROOT / "docker-compose.yml").read_text()
+    services = compose()["services"]
+    for workload, template in pod_templates(manifests):
+        for container in containers(template):
+            names = env_names(manifests, container)
+            for name in names:
+                assert re.search(rf"\b{name}\b", text), f"{name} is not in docker-compose.yml"
+            labels = template["metadata"]["labels"]
+            compose_name = {
+                "app": labels.get("finfleet.io/service"),
+                "migrate": f"{labels.get('finfleet.io/service')}-migrate",
+            }.get(labels.get("app.kubernetes.io/component", ""))
+            if compose_name in services:
+                missing = set(services[compose_name]["environment"]) - names
+                if labels["finfleet.io/service"] not in {BASES[s] for s in chain_clients()}:
+                    # Compose hands every service the chain's URL; only its clients get it here.
+                    missing.discard("FLEET_CHAIN_RPC_URL")
+                assert not missing, f"{workload['metadata']['name']} lacks {missing}"
+
+
+# ---- probes, resources, scaling -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_probes_resources_and_scaling_of_every_process(overlay: str) -> None:
+    manifests = fleet(overlay)
+    hpa_targets = {
+        hpa["spec"]["scaleTargetRef"]["name"]: hpa
+        for hpa in of_kind(manifests, "HorizontalPodAutoscaler")
+    }
+    budgets = [
+        pdb["spec"]["selector"]["matchLabels"] for pdb in of_kind(manifests, "PodDisruptionBudget")
+    ]
+    for workload, template in pod_templates(manifests):
+        name = workload["metadata"]["name"]
+        for container in containers(template):
+            for bound in ("requests", "limits"):
+                assert set(container["resources"][bound]) == {"cpu", "memory"}, name
+        labels = template["metadata"]["labels"]
+        component = labels.get("app.kubernetes.io/component")
+        if "finfleet.io/service" not in labels or component not in (*STATELESS, "beat"):
+            continue
+        main = main_container(template)
+        if component == "app":
+            assert main["livenessProbe"]["httpGet"] == {"path": "/health", "port": "http"}
+            assert main["readinessProbe"]["httpGet"] == {"path": "/ready", "port": "http"}
+        elif component != "beat":
+            assert main["livenessProbe"]["httpGet"] == {"path": "/metrics", "port": "metrics"}
+        if component == "beat":
+            assert workload["spec"]["replicas"] == 1, name
+            assert workload["spec"]["strategy"] == {"type": "Recreate"}, name
+            assert name not in hpa_targets, f"{name} must not autoscale"
+        else:
+            assert "replicas" not in workload["spec"], f"{name}: the HPA sets replicas"
+            assert hpa_targets[name]["spec"]["minReplicas"] >= 1
+            matching = [b for b in budgets if b.items() <= labels.items()]
+            assert len(matching) == 1, f"{name}: one PodDisruptionBudget"
+
+
+# ---- secrets ------------------------------------------------------------------------------
+
+SECRET_NAME = re.compile(r"(KEY|PASSWORD|SECRET|TOKEN)S?$")
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_secrets_come_from_secret_objects_only(overlay: str) -> None:
+    manifests = fleet(overlay)
+    for _workload, template in pod_templates(manifests):
+        for container in containers(template):
+            for variable in container.get("env", []):
+                name = variable["name"]
+                if SECRET_NAME.search(name):
+                    assert "secretKeyRef" in variable.get("valueFrom", {}), name
+                if name.endswith("_DATABASE_URL"):
+                    # The password part is a reference to the variable read from the Secret.
+                    assert re.fullmatch(
+                        r"postgresql\+asyncpg://\w+:\$\(\w+_DB_PASSWORD\)@[\w-]+:5432/\w+",
+                        variable["value"],
+                    ), variable["value"]
+    for config in of_kind(manifests, "ConfigMap"):
+        for key in config.get("data", {}):
+            assert not SECRET_NAME.search(key), f"{key} in ConfigMap {config['metadata']['name']}"
+    if overlay == "production":
+        assert not of_kind(manifests, "Secret"), "production Secrets are made outside git"
+
+
+def secret_values(name: str) -> dict[str, str]:
+    data = named(build("overlays/dev"), "Secret", name)["data"]
+    return {key: base64.b64decode(value).decode() for key, value in data.items()}
+
+
+def real_key() -> tuple[str, str]:
+    """A fresh Ed25519 (seed, public key), base64url without padding as the contract says."""
+    private = Ed25519PrivateKey.generate()
+
+    def encode(raw: bytes) -> str:
+        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+    return encode(private.private_bytes_raw()), encode(private.public_key().public_bytes_raw())
+
+
+@pytest.mark.parametrize("short", SERVICES)
+def test_dev_placeholder_secrets_are_refused_in_production(
+    short: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    prefix, base = short.upper() + "_", BASES[short]
+    settings_class: Any = importlib.import_module(f"{short}_service.config").Settings
+    monkeypatch.setenv("FLEET_ENV", "production")
+    monkeypatch.setenv(f"{prefix}DATABASE_URL", "postgresql+asyncpg://u:a-real-one@db:5432/d")
+    monkeypatch.setenv(f"{prefix}REDIS_URL", "redis://redis:6379/0")
+    seed, public = real_key()
+    monkeypatch.setenv(f"{prefix}JWT_PRIVATE_KEY", seed)
+    monkeypatch.setenv("FLEET_JWT_PUBLIC_KEYS", f"{short}:{public}")
+    chain_key = "0x" + "1f" * 32
+    if short == "issuance":
+        monkeypatch.setenv("ISSUANCE_CHAIN_PRIVATE_KEY", chain_key)
+    settings_class()  # real values: accepted
+
+    monkeypatch.setenv(f"{prefix}JWT_PRIVATE_KEY", secret_values(f"{base}-jwt")["private-key"])
+    with pytest.raises((SettingsError, ValidationError), match="JWT_PRIVATE_KEY"):
+        settings_class()
+    monkeypatch.setenv(f"{prefix}JWT_PRIVATE_KEY", seed)
+    for name, value in secret_values("fleet-jwt-public-keys").items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises((SettingsError, ValidationError), match="FLEET_JWT_PUBLIC_KEYS"):
+        settings_class()
+    if short == "issuance":
+        monkeypatch.setenv("FLEET_JWT_PUBLIC_KEYS", f"{short}:{public}")
+        dev_chain_key = secret_values("issuance-chain-key")["private-key"]
+        monkeypatch.setenv("ISSUANCE_CHAIN_PRIVATE_KEY", dev_chain_key)
+        with pytest.raises((SettingsError, ValidationError), match="ISSUANCE_CHAIN_PRIVATE_KEY"):
+            settings_class()
+
+
+# ---- stores, chain, monitoring, ingress ---------------------------------------------------
+
+
+def variable(container: Manifest, name: str) -> str:
+    values = [v["value"] for v in container.get("env", []) if v["name"] == name]
+    assert len(values) == 1, name
+    value: str = values[0]
+    return value
+
+
+def test_each_service_has_its_own_replicated_backed_up_stores() -> None:
+    manifests = build("overlays/production")
+    backups = {b["spec"]["cluster"]["name"] for b in of_kind(manifests, "ScheduledBackup")}
+    redis = {r["metadata"]["name"] for r in of_kind(manifests, "RedisFailover")}
+    assert redis == {f"{base}-redis" for base in BASES.values()} | {"bus-redis"}
+    for short, base in BASES.items():
+        cluster = named(manifests, "Cluster", f"{base}-db")
+        assert cluster["spec"]["instances"] == 2
+        assert cluster["spec"]["bootstrap"]["initdb"]["database"] == f"finfleet_{short}"
+        assert cluster["spec"]["backup"]["barmanObjectStore"]["destinationPath"]
+        assert f"{base}-db" in backups
+        app = main_container(named(manifests, "Deployment", base)["spec"]["template"])
+        assert f"@{base}-db-rw:5432/finfleet_{short}" in variable(
+            app, f"{short.upper()}_DATABASE_URL"
+        )
+        assert variable(app, f"{short.upper()}_REDIS_URL") == f"redis://rfrm-{base}-redis:6379/0"
+    fleet_config = named(manifests, "ConfigMap", "fleet-config")["data"]
+    assert fleet_config["FLEET_BUS_REDIS_URL"] == "redis://rfrm-bus-redis:6379/0"
+
+
+@pytest.mark.parametrize(
+    ("overlay", "url"), [("dev", "http://anvil:8545"), ("production", "https://")]
+)
+def test_the_chain_endpoint_is_configuration(overlay: str, url: str) -> None:
+    manifests = fleet(overlay)
+    chain = named(manifests, "ConfigMap", "issuance-chain")["data"]
+    assert chain["FLEET_CHAIN_RPC_URL"].startswith(url)
+    for _workload, template in pod_templates(manifests):
+        if template["metadata"]["labels"].get("finfleet.io/service") in {
+            BASES[short] for short in chain_clients()
+        }:
+            sources = main_container(template)["envFrom"]
+            assert {"configMapRef": {"name": "issuance-chain"}} in sources
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_service_monitors_scrape_every_metrics_port(overlay: str) -> None:
+    manifests = build(f"overlays/{overlay}")
+    monitors = of_kind(manifests, "ServiceMonitor")
+    scraped = 0
+    for service in of_kind(manifests, "Service"):
+        labels = service["metadata"]["labels"]
+        for port in service["spec"]["ports"]:
+            if "finfleet.io/service" not in labels:
+                continue
+            assert any(
+                monitor["spec"]["selector"]["matchLabels"].items() <= labels.items()
+                and any(e["port"] == port["name"] for e in monitor["spec"]["endpoints"])
+                for monitor in monitors
+            ), f"{service['metadata']['name']}:{port['name']} is not scraped"
+            scraped += 1
+    assert scraped == 3 * len(SERVICES)
+
+
+def test_grafana_dashboards_are_generated_from_the_ops_files() -> None:
+    dashboards = ROOT / "ops" / "grafana" / "dashboards"
+    config = named(build("overlays/production"), "ConfigMap", "finfleet-grafana-dashboards")
+    assert config["metadata"]["labels"]["grafana_dashboard"] == "1"
+    assert config["data"] == {path.name: path.read_text() for path in dashboards.glob("*.json")}
+    assert not list((ROOT / "deploy").rglob("*.json")), "dashboards are not copied"
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_only_the_gateway_is_exposed(overlay: str) -> None:
+    manifests = build(f"overlays/{overlay}")
+    backends = {
+        path["backend"]["service"]["name"]
+        for ingress in of_kind(manifests, "Ingress")
+        for rule in ingress["spec"]["rules"]
+        for path in rule["http"]["paths"]
+    }
+    assert backends == {"portfolio"}
+    for service in of_kind(manifests, "Service"):
+        assert service["spec"].get("type", "ClusterIP") == "ClusterIP"
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_migrations_run_the_fleets_images(overlay: str) -> None:
+    images = {
+        m["metadata"]["name"]: main_container(m["spec"]["template"])["image"]
+        for m in of_kind(build(f"overlays/{overlay}"), "Deployment")
+    }
+    jobs = of_kind(build(f"overlays/{overlay}/migrations"), "Job")
+    assert len(jobs) >= len(SERVICES)
+    for job in jobs:
+        service = job["spec"]["template"]["metadata"]["labels"]["finfleet.io/service"]
+        assert main_container(job["spec"]["template"])["image"] == images[service]
+        assert job["metadata"]["namespace"] == NAMESPACES[overlay]
+
+
+# ---- network policies ---------------------------------------------------------------------
+
+
+def expected_paths(manifests: tuple[Manifest, ...], overlay: str) -> set[tuple[str, str, int]]:
+    """The paths the fleet needs, from the code's calls and the stores' own traffic."""
+    pods = fleet_pods(manifests, NAMESPACES[overlay])
+    dns = "kube-system/kube-dns"
+    paths = {(pod.name, dns, 53) for pod in pods}
+    chain = ("anvil", 8545) if overlay == "dev" else ("internet", 443)
+    for short, base in BASES.items():
+        processes = [p for p in pods if p.labels.get("finfleet.io/service") == base]
+        for pod in processes:
+            paths |= {
+                (pod.name, f"{base}-db (postgres)", 5432),
+                (pod.name, f"rfr-{base}-redis", 6379),
+                (pod.name, "rfr-bus-redis", 6379),
+            }
+            paths |= {(pod.name, BASES[c], PORTS[c]) for c in http_callees(short)}
+            if short in chain_clients():
+                paths.add((pod.name, *chain))
+            paths |= {("monitoring/prometheus", pod.name, n) for n, _ in pod.ports.values()}
+        database = f"{base}-db (postgres)"
+        paths |= {(database, database, 5432), (database, database, 8000)}
+        paths |= {
+            ("cnpg-system/operator", database, 5432),
+            ("cnpg-system/operator", database, 8000),
+        }
+        paths |= {("monitoring/prometheus", database, 9187)}
+        paths |= {(database, "internet", 443), (database, "internet", 6443)}
+    for failover in [f"{base}-redis" for base in BASES.values()] + ["bus-redis"]:
+        members = {f"rfr-{failover}": 6379, f"rfs-{failover}": 26379}
+        for target, port in members.items():
+            paths |= {(source, target, port) for source in members}
+            paths.add(("redis-operator/operator", target, port))
+    paths.add(("ingress-nginx/controller", BASES["portfolio"], PORTS["portfolio"]))
+    return paths
+
+
+def test_the_code_calls_what_the_design_says() -> None:
+    assert http_callees("portfolio") == set(SERVICES) - {"portfolio"}
+    for short in ("equity", "fixed_income", "realestate", "issuance"):
+        assert http_callees(short) == {"ledger"}
+    assert http_callees("ledger") == set()
+    assert chain_clients() == {"issuance"}
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_network_policies_allow_exactly_the_intended_paths(overlay: str) -> None:
+    manifests = fleet(overlay)
+    fleet_names = {pod.name for pod in fleet_pods(manifests, NAMESPACES[overlay])}
+    allowed = {
+        path
+        for path in allowed_paths(manifests, NAMESPACES[overlay])
+        if path[0] in fleet_names or path[1] in fleet_names  # the others' policies are theirs
+    }
+    expected = expected_paths(manifests, overlay)
+    assert not allowed - expected, f"allowed, not intended: {sorted(allowed - expected)}"
+    assert not expected - allowed, f"intended, not allowed: {sorted(expected - allowed)}"
+
+
+def test_a_widened_policy_is_caught() -> None:
+    manifests = build("overlays/production")
+    egress = named(manifests, "NetworkPolicy", "equity-egress")
+    widened = {**egress, "spec": {**egress["spec"], "egress": [{}]}}  # anywhere, any port
+    mutated = (*(m for m in manifests if m is not egress), widened)
+    extra = set(allowed_paths(mutated, "finfleet")) - expected_paths(mutated, "production")
+    assert ("equity", "internet", 443) in extra
+    # Another service's database still refuses: its own policy admits its own processes only.
+    assert ("equity", "ledger-db (postgres)", 5432) not in extra

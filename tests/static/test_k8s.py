@@ -148,8 +148,12 @@ def test_every_compose_process_runs_with_the_same_command(overlay: str) -> None:
         for suffix, component in [*COMPOSE_SUFFIXES.items(), ("-migrate", "migrate")]:
             kind = "Job" if component == "migrate" else "Deployment"
             workload = named(manifests, kind, workload_name(base, component))
-            container = main_container(workload["spec"]["template"])
-            assert container["command"] == services[f"{base}{suffix}"]["command"], f"{base}{suffix}"
+            command = main_container(workload["spec"]["template"])["command"]
+            if component == "worker":
+                # The one difference: the pool follows the pod's CPU limit, not the node's cores.
+                assert command[-2:] == ["--concurrency", "auto"]
+                command = command[:-2]
+            assert command == services[f"{base}{suffix}"]["command"], f"{base}{suffix}"
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
@@ -399,6 +403,16 @@ def test_only_the_gateway_is_exposed(overlay: str) -> None:
     assert backends == {"portfolio"}
     for service in of_kind(manifests, "Service"):
         assert service["spec"].get("type", "ClusterIP") == "ClusterIP"
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_everything_lives_in_the_overlays_namespace(overlay: str) -> None:
+    manifests = fleet(overlay)
+    namespaces = of_kind(manifests, "Namespace")
+    assert [n["metadata"]["name"] for n in namespaces] == [NAMESPACES[overlay]]
+    for manifest in manifests:
+        if manifest["kind"] != "Namespace":
+            assert manifest["metadata"]["namespace"] == NAMESPACES[overlay], manifest["kind"]
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)

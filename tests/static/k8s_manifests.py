@@ -1,4 +1,5 @@
-"""The Kubernetes manifests of deploy/k8s as the cluster would receive them.
+"""The Kubernetes manifests of deploy/k8s as the cluster would receive them, and what the
+code says they must allow (who calls whom).
 
 Each overlay is built by the real kustomize, the one inside `kubectl` (`kubectl kustomize`,
 the same code `kubectl apply -k` runs); nothing here re-implements it.
@@ -6,7 +7,9 @@ the same code `kubectl apply -k` runs); nothing here re-implements it.
 
 from __future__ import annotations
 
+import ast
 import functools
+import re
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -15,9 +18,14 @@ from typing import Any
 
 import yaml
 
+from fleetkit.settings import SERVICES
+
 ROOT = Path(__file__).resolve().parents[2]
 K8S = ROOT / "deploy" / "k8s"
 OVERLAYS = ("dev", "production")
+NAMESPACES = {"dev": "finfleet-dev", "production": "finfleet"}
+BASES = {short: short.replace("_", "-") for short in SERVICES}
+PORTS = {short: 8000 + index for index, short in enumerate(SERVICES)}
 COMPOSE_FILE = ROOT / "docker-compose.yml"
 
 Manifest = dict[str, Any]
@@ -88,3 +96,35 @@ def containers(template: Manifest) -> list[Manifest]:
 def compose() -> Manifest:
     loaded: Manifest = yaml.safe_load(COMPOSE_FILE.read_text())
     return loaded
+
+
+def main_container(template: Manifest) -> Manifest:
+    only: Manifest = template["spec"]["containers"][0]
+    return only
+
+
+# ---- what the code says -------------------------------------------------------------------
+
+
+@functools.cache
+def sources(short: str) -> str:
+    package = ROOT / f"{short}_service"
+    return "\n".join(
+        path.read_text() for path in package.rglob("*.py") if "tests" not in path.parts
+    )
+
+
+def http_callees(short: str) -> set[str]:
+    """The services whose URL this service's code looks up (`service_url("ledger")`, or each
+    name of a DOWNSTREAM tuple looked up in a loop)."""
+    code = sources(short)
+    callees = set(re.findall(r'service_url\("(\w+)"\)', code))
+    if re.search(r"service_url\(name\) for name in DOWNSTREAM", code):
+        for literal in re.findall(r"^DOWNSTREAM = (\(.*?\))$", code, re.MULTILINE):
+            callees.update(ast.literal_eval(literal))
+    return callees
+
+
+@functools.cache
+def chain_clients() -> frozenset[str]:
+    return frozenset({short for short in SERVICES if "chain_rpc_url" in sources(short)})

@@ -2,85 +2,48 @@
 
 Kubernetes' own kinds pass kubernetes-validate (offline schemas, strict); the operators'
 custom resources pass the structural schemas of k8s_crd_schemas.py. The manifests agree with
-docker-compose.yml (processes, commands, images, variables) and with the code (who calls
-whom, which are the stores); the network policies let through exactly the intended paths.
+docker-compose.yml (processes, commands, images, variables) and with the code (which are the
+stores). Secrets: test_k8s_secrets.py; network policies: test_k8s_network.py.
 """
 
 from __future__ import annotations
 
-import ast
-import base64
 import functools
-import importlib
 import re
 from typing import Any
 
 import jsonschema  # type: ignore[import-untyped]
 import kubernetes_validate  # type: ignore[import-untyped]
 import pytest
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from kubernetes_validate.utils import schema_contents  # type: ignore[import-untyped]
-from pydantic import ValidationError
 from referencing import Registry, Resource
 
-from fleetkit.settings import SERVICES, SettingsError
+from fleetkit.settings import SERVICES
 from tests.static.k8s_crd_schemas import SCHEMAS
 from tests.static.k8s_manifests import (
+    BASES,
+    NAMESPACES,
     OVERLAYS,
     ROOT,
     Manifest,
     build,
+    chain_clients,
     compose,
     containers,
     fleet,
+    main_container,
     named,
     of_kind,
     pod_templates,
 )
-from tests.static.k8s_network import allowed_paths, fleet_pods
 
 KUBERNETES_VERSION = "1.30.0"  # the oldest version the manifests are for
-NAMESPACES = {"dev": "finfleet-dev", "production": "finfleet"}
-BASES = {short: short.replace("_", "-") for short in SERVICES}
-PORTS = {short: 8000 + index for index, short in enumerate(SERVICES)}
 STATELESS = ("app", "worker", "bus")
 COMPOSE_SUFFIXES = {"": "app", "-worker": "worker", "-beat": "beat", "-bus": "bus"}
 
 
 def workload_name(base: str, component: str) -> str:
     return base if component == "app" else f"{base}-{component}"
-
-
-def main_container(template: Manifest) -> Manifest:
-    only: Manifest = template["spec"]["containers"][0]
-    return only
-
-
-# ---- what the code says -------------------------------------------------------------------
-
-
-@functools.cache
-def sources(short: str) -> str:
-    package = ROOT / f"{short}_service"
-    return "\n".join(
-        path.read_text() for path in package.rglob("*.py") if "tests" not in path.parts
-    )
-
-
-def http_callees(short: str) -> set[str]:
-    """The services whose URL this service's code looks up (`service_url("ledger")`, or each
-    name of a DOWNSTREAM tuple looked up in a loop)."""
-    code = sources(short)
-    callees = set(re.findall(r'service_url\("(\w+)"\)', code))
-    if re.search(r"service_url\(name\) for name in DOWNSTREAM", code):
-        for literal in re.findall(r"^DOWNSTREAM = (\(.*?\))$", code, re.MULTILINE):
-            callees.update(ast.literal_eval(literal))
-    return callees
-
-
-@functools.cache
-def chain_clients() -> frozenset[str]:
-    return frozenset({short for short in SERVICES if "chain_rpc_url" in sources(short)})
 
 
 # ---- building and validating --------------------------------------------------------------
@@ -250,81 +213,6 @@ def test_probes_resources_and_scaling_of_every_process(overlay: str) -> None:
             assert len(matching) == 1, f"{name}: one PodDisruptionBudget"
 
 
-# ---- secrets ------------------------------------------------------------------------------
-
-SECRET_NAME = re.compile(r"(KEY|PASSWORD|SECRET|TOKEN)S?$")
-
-
-@pytest.mark.parametrize("overlay", OVERLAYS)
-def test_secrets_come_from_secret_objects_only(overlay: str) -> None:
-    manifests = fleet(overlay)
-    for _workload, template in pod_templates(manifests):
-        for container in containers(template):
-            for variable in container.get("env", []):
-                name = variable["name"]
-                if SECRET_NAME.search(name):
-                    assert "secretKeyRef" in variable.get("valueFrom", {}), name
-                if name.endswith("_DATABASE_URL"):
-                    # The password part is a reference to the variable read from the Secret.
-                    assert re.fullmatch(
-                        r"postgresql\+asyncpg://\w+:\$\(\w+_DB_PASSWORD\)@[\w-]+:5432/\w+",
-                        variable["value"],
-                    ), variable["value"]
-    for config in of_kind(manifests, "ConfigMap"):
-        for key in config.get("data", {}):
-            assert not SECRET_NAME.search(key), f"{key} in ConfigMap {config['metadata']['name']}"
-    if overlay == "production":
-        assert not of_kind(manifests, "Secret"), "production Secrets are made outside git"
-
-
-def secret_values(name: str) -> dict[str, str]:
-    data = named(build("overlays/dev"), "Secret", name)["data"]
-    return {key: base64.b64decode(value).decode() for key, value in data.items()}
-
-
-def real_key() -> tuple[str, str]:
-    """A fresh Ed25519 (seed, public key), base64url without padding as the contract says."""
-    private = Ed25519PrivateKey.generate()
-
-    def encode(raw: bytes) -> str:
-        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-    return encode(private.private_bytes_raw()), encode(private.public_key().public_bytes_raw())
-
-
-@pytest.mark.parametrize("short", SERVICES)
-def test_dev_placeholder_secrets_are_refused_in_production(
-    short: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    prefix, base = short.upper() + "_", BASES[short]
-    settings_class: Any = importlib.import_module(f"{short}_service.config").Settings
-    monkeypatch.setenv("FLEET_ENV", "production")
-    monkeypatch.setenv(f"{prefix}DATABASE_URL", "postgresql+asyncpg://u:a-real-one@db:5432/d")
-    monkeypatch.setenv(f"{prefix}REDIS_URL", "redis://redis:6379/0")
-    seed, public = real_key()
-    monkeypatch.setenv(f"{prefix}JWT_PRIVATE_KEY", seed)
-    monkeypatch.setenv("FLEET_JWT_PUBLIC_KEYS", f"{short}:{public}")
-    chain_key = "0x" + "1f" * 32
-    if short == "issuance":
-        monkeypatch.setenv("ISSUANCE_CHAIN_PRIVATE_KEY", chain_key)
-    settings_class()  # real values: accepted
-
-    monkeypatch.setenv(f"{prefix}JWT_PRIVATE_KEY", secret_values(f"{base}-jwt")["private-key"])
-    with pytest.raises((SettingsError, ValidationError), match="JWT_PRIVATE_KEY"):
-        settings_class()
-    monkeypatch.setenv(f"{prefix}JWT_PRIVATE_KEY", seed)
-    for name, value in secret_values("fleet-jwt-public-keys").items():
-        monkeypatch.setenv(name, value)
-    with pytest.raises((SettingsError, ValidationError), match="FLEET_JWT_PUBLIC_KEYS"):
-        settings_class()
-    if short == "issuance":
-        monkeypatch.setenv("FLEET_JWT_PUBLIC_KEYS", f"{short}:{public}")
-        dev_chain_key = secret_values("issuance-chain-key")["private-key"]
-        monkeypatch.setenv("ISSUANCE_CHAIN_PRIVATE_KEY", dev_chain_key)
-        with pytest.raises((SettingsError, ValidationError), match="ISSUANCE_CHAIN_PRIVATE_KEY"):
-            settings_class()
-
-
 # ---- stores, chain, monitoring, ingress ---------------------------------------------------
 
 
@@ -433,74 +321,3 @@ def test_migrations_run_the_fleets_images(overlay: str) -> None:
         service = job["spec"]["template"]["metadata"]["labels"]["finfleet.io/service"]
         assert main_container(job["spec"]["template"])["image"] == images[service]
         assert job["metadata"]["namespace"] == NAMESPACES[overlay]
-
-
-# ---- network policies ---------------------------------------------------------------------
-
-
-def expected_paths(manifests: tuple[Manifest, ...], overlay: str) -> set[tuple[str, str, int]]:
-    """The paths the fleet needs, from the code's calls and the stores' own traffic."""
-    pods = fleet_pods(manifests, NAMESPACES[overlay])
-    dns = "kube-system/kube-dns"
-    paths = {(pod.name, dns, 53) for pod in pods}
-    chain = ("anvil", 8545) if overlay == "dev" else ("internet", 443)
-    for short, base in BASES.items():
-        processes = [p for p in pods if p.labels.get("finfleet.io/service") == base]
-        for pod in processes:
-            paths |= {
-                (pod.name, f"{base}-db (postgres)", 5432),
-                (pod.name, f"rfr-{base}-redis", 6379),
-                (pod.name, "rfr-bus-redis", 6379),
-            }
-            paths |= {(pod.name, BASES[c], PORTS[c]) for c in http_callees(short)}
-            if short in chain_clients():
-                paths.add((pod.name, *chain))
-            paths |= {("monitoring/prometheus", pod.name, n) for n, _ in pod.ports.values()}
-        database = f"{base}-db (postgres)"
-        paths |= {(database, database, 5432), (database, database, 8000)}
-        paths |= {
-            ("cnpg-system/operator", database, 5432),
-            ("cnpg-system/operator", database, 8000),
-        }
-        paths |= {("monitoring/prometheus", database, 9187)}
-        paths |= {(database, "internet", 443), (database, "internet", 6443)}
-    for failover in [f"{base}-redis" for base in BASES.values()] + ["bus-redis"]:
-        members = {f"rfr-{failover}": 6379, f"rfs-{failover}": 26379}
-        for target, port in members.items():
-            paths |= {(source, target, port) for source in members}
-            paths.add(("redis-operator/operator", target, port))
-    paths.add(("ingress-nginx/controller", BASES["portfolio"], PORTS["portfolio"]))
-    return paths
-
-
-def test_the_code_calls_what_the_design_says() -> None:
-    assert http_callees("portfolio") == set(SERVICES) - {"portfolio"}
-    for short in ("equity", "fixed_income", "realestate", "issuance"):
-        assert http_callees(short) == {"ledger"}
-    assert http_callees("ledger") == set()
-    assert chain_clients() == {"issuance"}
-
-
-@pytest.mark.parametrize("overlay", OVERLAYS)
-def test_network_policies_allow_exactly_the_intended_paths(overlay: str) -> None:
-    manifests = fleet(overlay)
-    fleet_names = {pod.name for pod in fleet_pods(manifests, NAMESPACES[overlay])}
-    allowed = {
-        path
-        for path in allowed_paths(manifests, NAMESPACES[overlay])
-        if path[0] in fleet_names or path[1] in fleet_names  # the others' policies are theirs
-    }
-    expected = expected_paths(manifests, overlay)
-    assert not allowed - expected, f"allowed, not intended: {sorted(allowed - expected)}"
-    assert not expected - allowed, f"intended, not allowed: {sorted(expected - allowed)}"
-
-
-def test_a_widened_policy_is_caught() -> None:
-    manifests = build("overlays/production")
-    egress = named(manifests, "NetworkPolicy", "equity-egress")
-    widened = {**egress, "spec": {**egress["spec"], "egress": [{}]}}  # anywhere, any port
-    mutated = (*(m for m in manifests if m is not egress), widened)
-    extra = set(allowed_paths(mutated, "finfleet")) - expected_paths(mutated, "production")
-    assert ("equity", "internet", 443) in extra
-    # Another service's database still refuses: its own policy admits its own processes only.
-    assert ("equity", "ledger-db (postgres)", 5432) not in extra

@@ -205,7 +205,7 @@ k8s-migrate: ## run K8S_ENV's migration Jobs afresh and wait until all have comp
 
 k8s-deploy: ## a release: k8s-apply, then k8s-migrate, then wait for every rollout
 	@$(MAKE) k8s-apply k8s-migrate
-	$(KUBECTL) -n $(K8S_NAMESPACE) rollout status deployment --timeout=15m
+	$(KUBECTL) -n $(K8S_NAMESPACE) rollout status deployment -l app.kubernetes.io/part-of=finfleet --timeout=15m
 
 k8s-secrets: ## the Secrets of K8S_NAMESPACE from K8S_ENV_FILE's values (.env), then restart
 	@test -f $(K8S_ENV_FILE) || { echo "no $(K8S_ENV_FILE): 'make dev' writes one with fresh keys" >&2; exit 1; }

@@ -179,6 +179,53 @@ dev: ## the whole fleet without Docker: .env, Postgres, Redis, migrations, seed,
 dev-stop: ## stop the private Postgres and Redis that make dev started under .dev/
 	$(DEVSTACK) stop
 
+# --- the fleet on Kubernetes (deploy/k8s; docs/kubernetes.md) ---------------------------------
+
+K8S_ENV ?= dev
+KUBECTL ?= kubectl
+K8S_ENV_FILE ?= .env
+K8S_OVERLAY = deploy/k8s/overlays/$(K8S_ENV)
+K8S_NAMESPACE = $(if $(filter production,$(K8S_ENV)),finfleet,finfleet-dev)
+K8S_ONE_SHOT = app.kubernetes.io/component in (migrate,chain-deploy)
+
+.PHONY: k8s-build k8s-apply k8s-migrate k8s-deploy k8s-secrets
+
+k8s-build: ## print the manifests of K8S_ENV=dev|production, fleet then migration Jobs
+	@$(KUBECTL) kustomize $(K8S_OVERLAY)
+	@echo "---"
+	@$(KUBECTL) kustomize $(K8S_OVERLAY)/migrations
+
+k8s-apply: ## kubectl apply -k the K8S_ENV overlay (new pods wait for their schema)
+	$(KUBECTL) apply -k $(K8S_OVERLAY)
+
+k8s-migrate: ## run K8S_ENV's migration Jobs afresh and wait until all have completed
+	$(KUBECTL) -n $(K8S_NAMESPACE) delete job -l '$(K8S_ONE_SHOT)' --ignore-not-found --wait
+	$(KUBECTL) apply -k $(K8S_OVERLAY)/migrations
+	$(KUBECTL) -n $(K8S_NAMESPACE) wait job -l '$(K8S_ONE_SHOT)' --for=condition=complete --timeout=15m
+
+k8s-deploy: ## a release: k8s-apply, then k8s-migrate, then wait for every rollout
+	@$(MAKE) k8s-apply k8s-migrate
+	$(KUBECTL) -n $(K8S_NAMESPACE) rollout status deployment -l app.kubernetes.io/part-of=finfleet --timeout=15m
+
+k8s-secrets: ## the Secrets of K8S_NAMESPACE from K8S_ENV_FILE's values (.env), then restart
+	@test -f $(K8S_ENV_FILE) || { echo "no $(K8S_ENV_FILE): 'make dev' writes one with fresh keys" >&2; exit 1; }
+	@set -a; . ./$(K8S_ENV_FILE); set +a; \
+	put() { $(KUBECTL) -n $(K8S_NAMESPACE) create secret generic "$$@" --dry-run=client -o yaml \
+		| $(KUBECTL) apply -f -; }; \
+	put fleet-jwt-public-keys --from-literal=FLEET_JWT_PUBLIC_KEYS="$$FLEET_JWT_PUBLIC_KEYS"; \
+	for entry in $(FLEET); do \
+		short=$${entry%%:*}; rest=$${entry#*:}; base=$${rest%%:*}; \
+		var="$$(echo "$$short" | tr a-z A-Z)_JWT_PRIVATE_KEY"; \
+		put "$$base-jwt" --from-literal=private-key="$${!var}"; \
+	done; \
+	put issuance-chain-key --from-literal=private-key="$$ISSUANCE_CHAIN_PRIVATE_KEY"; \
+	if [ -n "$${BACKUP_ACCESS_KEY_ID:-}" ]; then \
+		put backup-object-store --from-literal=ACCESS_KEY_ID="$$BACKUP_ACCESS_KEY_ID" \
+			--from-literal=ACCESS_SECRET_KEY="$$BACKUP_ACCESS_SECRET_KEY"; \
+	fi; \
+	$(KUBECTL) -n $(K8S_NAMESPACE) rollout restart deployment -l app.kubernetes.io/part-of=finfleet \
+		|| echo "no deployment to restart yet"
+
 # --- quality ----------------------------------------------------------------------------------
 
 test: ## the whole suite: unit + integration on 2 xdist workers, then the end-to-end fleet

@@ -11,6 +11,7 @@ from fleetkit import probes
 from fleetkit.app import create_fleet_app
 from fleetkit.internal_jwt import TokenVerifier
 from fleetkit.settings import SettingsError
+from portfolio_service.benchmarks import router as benchmarks
 from portfolio_service.config import Settings, get_settings
 from portfolio_service.gateway import router as gateway
 from portfolio_service.gateway.service import build_downstream_clients
@@ -54,6 +55,7 @@ def create_app(
             tenants.router,
             portfolios.router,
             performance.router,
+            benchmarks.router,
             rebalancing.router,
             store.router,
             gateway.router,

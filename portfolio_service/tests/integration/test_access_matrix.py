@@ -18,7 +18,11 @@ EXPECTED_ALLOWED = {
     "invite member": {"owner", "admin"},
     "read ledger (forwarded)": STAFF,
     "post to ledger (forwarded)": {"owner", "accountant"},
+    "attribute portfolio": STAFF,
+    "define benchmark": {"owner", "admin"},
+    "list benchmarks": STAFF,
 }
+CASH_BENCHMARK = {"components": [{"asset_class": "cash", "weight": "1", "annual_rate": "0"}]}
 
 
 async def test_each_role_against_each_endpoint(gateway, people):
@@ -28,6 +32,7 @@ async def test_each_role_against_each_endpoint(gateway, people):
     headers = {"owner": owner_headers}
     for role in ROLES[1:]:
         headers[role] = await people.member(owner_headers, tenant, f"{role}@example.com", [role])
+    await gateway.put("/api/v1/benchmarks/cash", json=CASH_BENCHMARK, headers=owner_headers)
 
     async def attempt(role: str, action: str) -> int:
         h = headers[role]
@@ -57,6 +62,15 @@ async def test_each_role_against_each_endpoint(gateway, people):
             "post to ledger (forwarded)": lambda: gateway.post(
                 "/api/v1/ledger/assets", json={"asset": "USD/2"}, headers=h
             ),
+            "attribute portfolio": lambda: gateway.get(
+                f"/api/v1/portfolios/{pid}/attribution",
+                params={"from": "2024-01-01", "to": "2024-12-31", "benchmark": "cash"},
+                headers=h,
+            ),
+            "define benchmark": lambda: gateway.put(
+                "/api/v1/benchmarks/cash", json=CASH_BENCHMARK, headers=h
+            ),
+            "list benchmarks": lambda: gateway.get("/api/v1/benchmarks", headers=h),
         }
         answer: httpx.Response = await calls[action]()
         return answer.status_code

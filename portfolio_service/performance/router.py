@@ -26,8 +26,11 @@ from portfolio_service.performance.schemas import (
     RiskPublic,
 )
 from portfolio_service.portfolios.access import portfolio_for
+from portfolio_service.portfolios.repository import holdings_of
 from portfolio_service.portfolios.router import fleet_of, valuation_for
+from portfolio_service.portfolios.schemas import Valuation
 from portfolio_service.valuation.downstream import Fleet
+from portfolio_service.valuation.income import income
 from portfolio_service.valuation.snapshots import (
     opening_snapshot,
     snapshots_between,
@@ -154,26 +157,51 @@ async def get_allocation(
     return charts.allocation(await valuation_for(request, caller, session, portfolio_id, as_of))
 
 
+async def _summary(
+    request: Request, caller: CurrentCaller, session: SessionDep, portfolio_id: uuid.UUID,
+    start: date | None, end: date | None,
+) -> tuple[Valuation, charts.SummaryPublic]:  # fmt: skip
+    valuation = await valuation_for(request, caller, session, portfolio_id, None)
+    end = end or valuation.as_of
+    start = start or end.replace(month=1, day=1)
+    _period(start, end)
+    _, snapshots = await snapshots_between(session, portfolio_id, date.min, valuation.as_of)
+    portfolio = await portfolio_for(session, caller.principal, portfolio_id, "read")
+    holdings = await holdings_of(session, [portfolio.id])
+    received = await income(fleet_of(request), caller.principal, portfolio, holdings, start, end)
+    return valuation, charts.summary(valuation, snapshots, received)
+
+
+IncomeFrom = Query(default=None, alias="from", description="income from (default: 1 January)")
+IncomeTo = Query(default=None, alias="to", description="income to (default: today)")
+
+
 @router.get("/{portfolio_id}/summary", response_model=charts.SummaryPublic)
 async def get_summary(
-    portfolio_id: uuid.UUID, caller: CurrentCaller, session: SessionDep, request: Request
+    portfolio_id: uuid.UUID,
+    caller: CurrentCaller,
+    session: SessionDep,
+    request: Request,
+    start: date | None = IncomeFrom,
+    end: date | None = IncomeTo,
 ) -> charts.SummaryPublic:
-    """Value now, change since the last snapshot, TWR since the first one, contributions."""
-    valuation = await valuation_for(request, caller, session, portfolio_id, None)
-    _, snapshots = await snapshots_between(session, portfolio_id, date.min, valuation.as_of)
-    return charts.summary(valuation, snapshots)
+    """Value now, change since the last snapshot, TWR since the first one, contributions, and
+    the income (dividends, coupons, rent) received in [from, to]."""
+    return (await _summary(request, caller, session, portfolio_id, start, end))[1]
 
 
 @router.post("/{portfolio_id}/calculate", response_model=charts.CalculationPublic)
 async def calculate(
-    portfolio_id: uuid.UUID, caller: CurrentCaller, session: SessionDep, request: Request
+    portfolio_id: uuid.UUID,
+    caller: CurrentCaller,
+    session: SessionDep,
+    request: Request,
+    start: date | None = IncomeFrom,
+    end: date | None = IncomeTo,
 ) -> charts.CalculationPublic:
     """The seed system's name: today's valuation and the summary metrics in one answer."""
-    valuation = await valuation_for(request, caller, session, portfolio_id, None)
-    _, snapshots = await snapshots_between(session, portfolio_id, date.min, valuation.as_of)
-    return charts.CalculationPublic(
-        valuation=valuation, summary=charts.summary(valuation, snapshots)
-    )
+    valuation, summary = await _summary(request, caller, session, portfolio_id, start, end)
+    return charts.CalculationPublic(valuation=valuation, summary=summary)
 
 
 @router.get(

@@ -33,13 +33,12 @@ async def _ledger_income(
     last = datetime.combine(end + timedelta(days=1), time.min, tzinfo=UTC)
     for holding in holdings:
         account = str(holding.ledger_account_id)
-        params = {"from": first.isoformat(), "to": last.isoformat(), "limit": "500"}
+        # The account's transactions with their lines and metadata, a page at a time.
+        params = {"account": account, "from": first.isoformat(), "to": last.isoformat(),
+                  "limit": "500"}  # fmt: skip
         while True:
-            page = await fleet.get("ledger", f"/v1/accounts/{account}/entries", acting, params)
-            page = page or {}
-            for entry in page.get("items", []):
-                path = f"/v1/transactions/{entry['transaction_id']}"
-                transaction = await fleet.get("ledger", path, acting) or {}
+            page = await fleet.get("ledger", "/v1/transactions", acting, params) or {}
+            for transaction in page.get("items", []):
                 source = income_source(transaction.get("metadata", {}))
                 if source is not None:
                     found[source] += received_on(transaction["lines"], account)

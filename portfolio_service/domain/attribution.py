@@ -64,7 +64,13 @@ def brinson_fachler(segments: Mapping[str, Segment]) -> dict[str, Effects]:
     }
 
 
+class NotLinkable(ValueError):  # noqa: N818 - names the situation
+    """A return of -100 % or worse: the logarithms of Carino's factors do not exist."""
+
+
 def _carino(portfolio: float, benchmark: float) -> float:
+    if portfolio <= -1 or benchmark <= -1:
+        raise NotLinkable("a period or the whole lost everything: Carino linking needs > -100 %")
     if math.isclose(portfolio, benchmark):
         return 1 / (1 + portfolio)
     return (math.log1p(portfolio) - math.log1p(benchmark)) / (portfolio - benchmark)

@@ -31,7 +31,10 @@ def close_on_or_before(closes: Mapping[date, Decimal], day: date) -> Decimal:
 
 def index_return(closes: Mapping[date, Decimal], start: date, end: date) -> float:
     """The index's return from the end of `start` to the end of `end`."""
-    return float(close_on_or_before(closes, end) / close_on_or_before(closes, start) - 1)
+    opening = close_on_or_before(closes, start)
+    if opening <= 0:
+        raise MissingClose(f"no positive close on or before {start.isoformat()}")
+    return float(close_on_or_before(closes, end) / opening - 1)
 
 
 def rate_return(annual_rate: Decimal, start: date, end: date) -> float:

@@ -11,7 +11,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from fleetkit.policy import Principal
 from fleetkit.problems import ProblemError
 from portfolio_service.benchmarks.models import Benchmark
-from portfolio_service.domain.attribution import ClassPeriod, Segment, linked, period_segments
+from portfolio_service.domain.attribution import (
+    ClassPeriod,
+    NotLinkable,
+    Segment,
+    linked,
+    period_segments,
+)
 from portfolio_service.domain.benchmark import MissingClose, index_return, rate_return
 from portfolio_service.domain.returns import DayValue
 from portfolio_service.domain.sleeves import sleeve_series
@@ -111,7 +117,10 @@ async def attribution(
             notes.append(f"{day.isoformat()}: the portfolio was worth nothing, no period")
         else:
             periods.append(segments)
-    effects = linked(periods)
+    try:
+        effects = linked(periods)
+    except NotLinkable as exc:
+        raise ProblemError(422, "attribution-not-linkable", str(exc)) from exc
     portfolio_return = _compounded([sum(s.weight * s.return_ for s in p.values()) for p in periods])
     benchmark_return = _compounded(
         [sum(s.benchmark_weight * s.benchmark_return for s in p.values()) for p in periods]

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from portfolio_service.domain.attribution import (
     ClassPeriod,
+    NotLinkable,
     Segment,
     brinson_fachler,
     linked,
@@ -171,3 +172,10 @@ def test_linked_effects_sum_to_the_compounded_active_return(periods_raw):
     effects = linked(periods)
 
     assert sum(e.total for e in effects.values()) == pytest.approx(growth_p - growth_b, abs=1e-12)
+
+
+def test_a_total_loss_cannot_be_carino_linked_and_says_so():
+    wiped = {"equity": Segment(1.0, -1.0, 1.0, 0.05)}
+
+    with pytest.raises(NotLinkable):
+        linked([wiped])

@@ -5,8 +5,13 @@ from __future__ import annotations
 from fleetkit.bus import main
 from fleetkit.probes import probe_subscriptions
 from portfolio_service.config import get_settings
+from portfolio_service.holdings.events import SUBSCRIPTIONS as HOLDINGS
 
-SUBSCRIPTIONS = {**probe_subscriptions("portfolio")}
+PROBES = probe_subscriptions("portfolio")
+SUBSCRIPTIONS = {
+    producer: {**PROBES.get(producer, {}), **HOLDINGS.get(producer, {})}
+    for producer in PROBES.keys() | HOLDINGS.keys()
+}
 
 if __name__ == "__main__":
     main(get_settings(), SUBSCRIPTIONS)

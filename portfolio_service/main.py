@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 import httpx
 from fastapi import FastAPI
@@ -11,8 +12,10 @@ from fleetkit import probes
 from fleetkit.app import create_fleet_app
 from fleetkit.internal_jwt import TokenVerifier
 from fleetkit.settings import SettingsError
+from portfolio_service.benchmarks import router as benchmarks
 from portfolio_service.config import Settings, get_settings
 from portfolio_service.gateway import router as gateway
+from portfolio_service.gateway.openapi import load_snapshots, merged
 from portfolio_service.gateway.service import build_downstream_clients
 from portfolio_service.identity import router as identity
 from portfolio_service.identity.tokens import PUBLIC_AUDIENCE, access_token_minter
@@ -54,6 +57,7 @@ def create_app(
             tenants.router,
             portfolios.router,
             performance.router,
+            benchmarks.router,
             rebalancing.router,
             store.router,
             gateway.router,
@@ -70,4 +74,14 @@ def create_app(
         settings.service_name, urls, transport, transports or {}
     )
     app.state.closers.extend(client.aclose for client in app.state.downstream.values())
+    own_openapi = app.openapi
+
+    def public_openapi() -> dict[str, Any]:
+        """The gateway's own paths and every service's, as one document (gateway/openapi.py)."""
+        if not getattr(app.state, "public_openapi", None):
+            app.state.public_openapi = merged(own_openapi(), load_snapshots())
+        document: dict[str, Any] = app.state.public_openapi
+        return document
+
+    app.openapi = public_openapi  # type: ignore[method-assign]
     return app

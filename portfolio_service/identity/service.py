@@ -29,6 +29,7 @@ from portfolio_service.identity.secrets import (
     secret_digest,
 )
 from portfolio_service.identity.tokens import ACCESS_TOKEN_TTL_SECONDS, PUBLIC_AUDIENCE
+from portfolio_service.tenants import repository as audit
 
 
 @dataclass(frozen=True)
@@ -88,12 +89,15 @@ async def accept_invitation(session: AsyncSession, user: User, token: str, now: 
         )
     invitation.accepted_at = now
     existing = await repository.membership(session, invitation.tenant_id, user.id)
+    before = None if existing is None else {"roles": sorted(existing.roles)}
     if existing is None:
-        session.add(
-            Membership(tenant_id=invitation.tenant_id, user_id=user.id, roles=invitation.roles)
-        )
+        roles = sorted(invitation.roles)
+        session.add(Membership(tenant_id=invitation.tenant_id, user_id=user.id, roles=roles))
     else:
-        existing.roles = sorted(set(existing.roles) | set(invitation.roles))
+        roles = existing.roles = sorted(set(existing.roles) | set(invitation.roles))
+    await session.flush()  # the user and membership exist before the audit row names them
+    audit.record(session, invitation.tenant_id, user.id, "member_joined", (user.id, user.email),
+                 before, {"roles": roles})  # fmt: skip
 
 
 async def profile(session: AsyncSession, user: User) -> UserPublic:

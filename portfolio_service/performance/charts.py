@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from portfolio_service.domain.returns import DayValue, NoReturn, time_weighted_return
 from portfolio_service.portfolios.models import ValuationSnapshot
 from portfolio_service.portfolios.schemas import Amount, Valuation
+from portfolio_service.valuation.income import IncomePublic
 
 
 class GrowthPoint(BaseModel):
@@ -46,8 +47,8 @@ class SummaryPublic(BaseModel):
     )
     total_return_twr: Amount | None = Field(description="chain-linked TWR since the first snapshot")
     net_contributions: Amount
-    income: Amount | None = Field(
-        description="dividends, coupons and rent received: not tracked yet"
+    income: IncomePublic = Field(
+        description="dividends, coupons and rent received in the period (default: the year to date)"
     )
 
 
@@ -95,8 +96,11 @@ def allocation(valuation: Valuation) -> AllocationPublic:
     )  # fmt: skip
 
 
-def summary(valuation: Valuation, snapshots: list[ValuationSnapshot]) -> SummaryPublic:
-    """Today's value against the snapshots: day change, total return, contributions."""
+def summary(
+    valuation: Valuation, snapshots: list[ValuationSnapshot], income: IncomePublic
+) -> SummaryPublic:
+    """Today's value against the snapshots: day change, total return, contributions, and the
+    income received."""
     earlier = [s for s in snapshots if s.day < valuation.as_of]
     day_change = None if not earlier else valuation.total - earlier[-1].value
     total_return = None
@@ -109,5 +113,5 @@ def summary(valuation: Valuation, snapshots: list[ValuationSnapshot]) -> Summary
     return SummaryPublic(
         as_of=valuation.as_of, value=valuation.total, complete=valuation.complete,
         day_change=day_change, total_return_twr=total_return,
-        net_contributions=sum((s.net_flow for s in snapshots), Decimal(0)), income=None,
+        net_contributions=sum((s.net_flow for s in snapshots), Decimal(0)), income=income,
     )  # fmt: skip

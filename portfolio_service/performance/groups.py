@@ -14,7 +14,7 @@ from portfolio_service.portfolios.models import ValuationSnapshot
 GroupBy = Literal["portfolio", "asset_class", "holding"]
 
 
-def _lines(stored: dict[str, Any], group_by: GroupBy) -> dict[str, Line]:
+def lines_of(stored: dict[str, Any], group_by: GroupBy) -> dict[str, Line]:
     return {
         holding: Line(
             line["asset_class"] if group_by == "asset_class" else f"{line['kind']}:{holding}",
@@ -30,8 +30,8 @@ def by_group(
 ) -> list[PerformancePublic]:  # fmt: skip
     """One answer per sleeve, its flows being what moved into or out of it (domain/sleeves)."""
     openings, series = sleeve_series(
-        _lines(opening.lines if opening else {}, group_by),
-        [(s.day, _lines(s.lines, group_by)) for s in snapshots],
+        lines_of(opening.lines if opening else {}, group_by),
+        [(s.day, lines_of(s.lines, group_by)) for s in snapshots],
         lambda _, line: line.group,
     )
     complete = all(s.complete for s in snapshots)

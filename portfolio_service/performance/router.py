@@ -10,20 +10,27 @@ from fastapi import APIRouter, Query, Request
 
 from fleetkit.db import SessionDep
 from fleetkit.problems import ProblemError
+from portfolio_service.benchmarks.schemas import NAME_PATTERN
+from portfolio_service.benchmarks.service import benchmark_named
 from portfolio_service.identity.authentication import CurrentCaller
 from portfolio_service.identity.tokens import require_scope
 from portfolio_service.performance import charts, service
+from portfolio_service.performance.attribution import attribution
 from portfolio_service.performance.groups import GroupBy, by_group
+from portfolio_service.performance.index_closes import daily_closes
 from portfolio_service.performance.schemas import (
+    AttributionPublic,
     GroupedPerformance,
     Method,
     PerformancePublic,
     RiskPublic,
 )
 from portfolio_service.portfolios.access import portfolio_for
+from portfolio_service.portfolios.repository import holdings_of
 from portfolio_service.portfolios.router import fleet_of, valuation_for
-from portfolio_service.portfolios.service import equity_instrument
-from portfolio_service.valuation.downstream import Fleet, ServiceSilent
+from portfolio_service.portfolios.schemas import Valuation
+from portfolio_service.valuation.downstream import Fleet
+from portfolio_service.valuation.income import income
 from portfolio_service.valuation.snapshots import (
     opening_snapshot,
     snapshots_between,
@@ -71,21 +78,9 @@ async def get_performance(
 async def _benchmark_returns(
     fleet: Fleet, caller: CurrentCaller, symbol: str, start: date, end: date
 ) -> dict[date, float]:
-    instrument = await equity_instrument(fleet, caller.principal, symbol)
-    if instrument is None:
-        raise ProblemError(422, "unknown-benchmark", f"no instrument {symbol} is listed")
-    closes: dict[date, float] = {}
-    params = {"from": (start - timedelta(days=10)).isoformat(), "to": end.isoformat(),
-              "limit": "500"}  # fmt: skip
-    path = f"/v1/instruments/{instrument['id']}/bars"
-    while True:
-        page = await fleet.get("equity", path, caller.principal, params) or {}
-        closes.update({date.fromisoformat(b["day"]): float(b["close"]) for b in page["items"]})
-        if not page.get("next_cursor"):
-            break
-        params["cursor"] = page["next_cursor"]
+    closes = await daily_closes(fleet, caller.principal, symbol, start - timedelta(days=10), end)
     days = sorted(closes)
-    return {d: closes[d] / closes[p] - 1 for p, d in itertools.pairwise(days)}
+    return {d: float(closes[d] / closes[p] - 1) for p, d in itertools.pairwise(days)}
 
 
 @router.get("/{portfolio_id}/risk", response_model=RiskPublic, response_model_by_alias=True)
@@ -107,12 +102,7 @@ async def get_risk(
     opening, snapshots = await snapshots_between(session, portfolio.id, start, end)
     bench = None
     if benchmark is not None:
-        try:
-            bench = await _benchmark_returns(fleet_of(request), caller, benchmark, start, end)
-        except ServiceSilent as exc:
-            raise ProblemError(
-                503, "benchmark-unavailable", str(exc), headers={"Retry-After": "5"}
-            ) from exc
+        bench = await _benchmark_returns(fleet_of(request), caller, benchmark, start, end)
     return service.risk_report(
         str(portfolio.id), start, end, opening, snapshots, confidence, horizon_days,
         benchmark, bench,
@@ -167,23 +157,73 @@ async def get_allocation(
     return charts.allocation(await valuation_for(request, caller, session, portfolio_id, as_of))
 
 
+async def _summary(
+    request: Request, caller: CurrentCaller, session: SessionDep, portfolio_id: uuid.UUID,
+    start: date | None, end: date | None,
+) -> tuple[Valuation, charts.SummaryPublic]:  # fmt: skip
+    valuation = await valuation_for(request, caller, session, portfolio_id, None)
+    end = end or valuation.as_of
+    start = start or end.replace(month=1, day=1)
+    _period(start, end)
+    _, snapshots = await snapshots_between(session, portfolio_id, date.min, valuation.as_of)
+    portfolio = await portfolio_for(session, caller.principal, portfolio_id, "read")
+    holdings = await holdings_of(session, [portfolio.id])
+    received = await income(fleet_of(request), caller.principal, portfolio, holdings, start, end)
+    return valuation, charts.summary(valuation, snapshots, received)
+
+
+IncomeFrom = Query(default=None, alias="from", description="income from (default: 1 January)")
+IncomeTo = Query(default=None, alias="to", description="income to (default: today)")
+
+
 @router.get("/{portfolio_id}/summary", response_model=charts.SummaryPublic)
 async def get_summary(
-    portfolio_id: uuid.UUID, caller: CurrentCaller, session: SessionDep, request: Request
+    portfolio_id: uuid.UUID,
+    caller: CurrentCaller,
+    session: SessionDep,
+    request: Request,
+    start: date | None = IncomeFrom,
+    end: date | None = IncomeTo,
 ) -> charts.SummaryPublic:
-    """Value now, change since the last snapshot, TWR since the first one, contributions."""
-    valuation = await valuation_for(request, caller, session, portfolio_id, None)
-    _, snapshots = await snapshots_between(session, portfolio_id, date.min, valuation.as_of)
-    return charts.summary(valuation, snapshots)
+    """Value now, change since the last snapshot, TWR since the first one, contributions, and
+    the income (dividends, coupons, rent) received in [from, to]."""
+    return (await _summary(request, caller, session, portfolio_id, start, end))[1]
 
 
 @router.post("/{portfolio_id}/calculate", response_model=charts.CalculationPublic)
 async def calculate(
-    portfolio_id: uuid.UUID, caller: CurrentCaller, session: SessionDep, request: Request
+    portfolio_id: uuid.UUID,
+    caller: CurrentCaller,
+    session: SessionDep,
+    request: Request,
+    start: date | None = IncomeFrom,
+    end: date | None = IncomeTo,
 ) -> charts.CalculationPublic:
     """The seed system's name: today's valuation and the summary metrics in one answer."""
-    valuation = await valuation_for(request, caller, session, portfolio_id, None)
-    _, snapshots = await snapshots_between(session, portfolio_id, date.min, valuation.as_of)
-    return charts.CalculationPublic(
-        valuation=valuation, summary=charts.summary(valuation, snapshots)
+    valuation, summary = await _summary(request, caller, session, portfolio_id, start, end)
+    return charts.CalculationPublic(valuation=valuation, summary=summary)
+
+
+@router.get(
+    "/{portfolio_id}/attribution", response_model=AttributionPublic, response_model_by_alias=True
+)
+async def get_attribution(
+    portfolio_id: uuid.UUID,
+    caller: CurrentCaller,
+    session: SessionDep,
+    request: Request,
+    start: date = From,
+    end: date = To,
+    benchmark: str = Query(pattern=NAME_PATTERN, description="a benchmark's name (/benchmarks)"),
+) -> AttributionPublic:
+    """Brinson-Fachler attribution by asset class of the active return over [from, to] against
+    one of the tenant's benchmarks, linked over the daily periods by Carino; the answer states
+    its definition."""
+    _period(start, end)
+    portfolio = await portfolio_for(session, caller.principal, portfolio_id, "read")
+    chosen = await benchmark_named(session, portfolio.tenant_id, benchmark)
+    if chosen is None:
+        raise ProblemError(422, "unknown-benchmark", f"no benchmark is named {benchmark!r}")
+    return await attribution(
+        session, fleet_of(request), caller.principal, portfolio, chosen, start, end
     )

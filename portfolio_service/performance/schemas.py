@@ -78,3 +78,48 @@ class RiskPublic(BaseModel):
     benchmark: str | None
     beta: float | None
     notes: list[str]
+
+
+ATTRIBUTION_DEFINITION = (
+    "Brinson-Fachler (1985) by asset class, per period (each day between two snapshots): "
+    "allocation A_i = (w_i - W_i)(R_i - R), selection S_i = W_i (r_i - R_i), interaction "
+    "I_i = (w_i - W_i)(r_i - R_i), with w/W the portfolio's/benchmark's weight at the start of "
+    "the period, r/R the class returns, R = sum W_i R_i; per period sum(A + S + I) = r - R. "
+    "Linked over periods by Carino (1999): each period's effects are scaled by k_t / k, "
+    "k_t = (ln(1 + r_t) - ln(1 + R_t)) / (r_t - R_t) (1 / (1 + r_t) when equal), k the same for "
+    "the compounded returns, so the linked effects sum to the compounded active return."
+)
+
+
+class ClassAttribution(BaseModel):
+    asset_class: str
+    average_weight: float = Field(description="the portfolio's weight, averaged over periods")
+    benchmark_weight: float
+    return_: float | None = Field(
+        serialization_alias="return", description="compounded over the periods it was held"
+    )
+    benchmark_return: float | None = Field(description="compounded; null if not in the benchmark")
+    allocation: float
+    selection: float
+    interaction: float
+    total: float
+
+
+class AttributionPublic(BaseModel):
+    portfolio_id: str
+    benchmark: str
+    start: date = Field(serialization_alias="from")
+    end: date = Field(serialization_alias="to")
+    method: Literal["brinson_fachler"] = "brinson_fachler"
+    linking: Literal["carino"] = "carino"
+    definition: str = ATTRIBUTION_DEFINITION
+    periods: int
+    portfolio_return: float
+    benchmark_return: float
+    active_return: float
+    allocation: float
+    selection: float
+    interaction: float
+    classes: list[ClassAttribution]
+    complete: bool = Field(description="every snapshot used had every holding priced fresh")
+    notes: list[str]

@@ -12,6 +12,7 @@ from fleetkit.db import SessionDep
 from fleetkit.pagination import Cursor, Limit, decode_cursor, encode_cursor
 from fleetkit.policy import Role
 from fleetkit.problems import ProblemError
+from portfolio_service.holdings.repository import current_quantities
 from portfolio_service.identity.authentication import CurrentCaller
 from portfolio_service.identity.tokens import require_scope
 from portfolio_service.portfolios import repository, service
@@ -140,8 +141,21 @@ async def get_holdings(
     request: Request,
     as_of: date | None = AsOf,
 ) -> list[HoldingValue]:
-    """Each holding's quantity, price and value on `as_of` (`constituents`: the seed's name)."""
-    return (await valuation_for(request, caller, session, portfolio_id, as_of)).holdings
+    """Each holding's quantity, price and value on `as_of` (`constituents`: the seed's name).
+    Today's quantities come from the holdings read model kept from the bus where it knows the
+    account (`quantity_source`); a past day's from the ledger's balance as of that day."""
+    today = datetime.now(UTC).date()
+    if as_of is not None and as_of != today:
+        return (await valuation_for(request, caller, session, portfolio_id, as_of)).holdings
+    principal = caller.principal
+    portfolio = await portfolio_for(session, principal, portfolio_id, "read")
+    holdings = await repository.holdings_of(session, [portfolio.id])
+    known = await current_quantities(session, portfolio.tenant_id, holdings)
+    deadline = request.app.state.settings.valuation_deadline_seconds
+    valuation = await value_portfolio(
+        session, fleet_of(request), principal, portfolio, holdings, today, deadline, known
+    )
+    return valuation.holdings
 
 
 @router.get("/{portfolio_id}/stream", response_class=StreamingResponse)

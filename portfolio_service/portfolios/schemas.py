@@ -78,6 +78,9 @@ class HoldingValue(BaseModel):
     stale: bool = Field(description="the service did not answer: last known price used")
     in_total: bool = Field(description="counted in the total (priced, in the base currency)")
     note: str | None = None
+    quantity_source: Literal["ledger", "read_model"] = Field(
+        default="ledger", description="the ledger's balance, or the bus-fed holdings read model"
+    )
 
 
 class Valuation(BaseModel):

@@ -116,6 +116,8 @@ async def resolve_holding(
         if not item.reference:
             raise _invalid(index, f"a {item.kind} holding names its {_REFERENCE[item.kind]}")
         holding.reference = item.reference
+    # The holdings read model needs it to read a balance from debits and credits.
+    holding.detail = {**holding.detail, "normal_side": account["normal_side"]}
     return holding
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
 from pydantic import BaseModel, Field
 
@@ -34,3 +35,23 @@ class MemberPublic(BaseModel):
     email: str
     display_name: str
     roles: list[str]
+
+
+class MemberRolesUpdate(BaseModel):
+    roles: list[Role] = Field(min_length=1, max_length=7)
+
+
+class AuditEntryPublic(BaseModel):
+    id: uuid.UUID
+    at: datetime
+    actor_user_id: uuid.UUID = Field(description="who made the change")
+    action: str = Field(description="member_invited, member_joined, roles_changed, member_removed")
+    member_user_id: uuid.UUID | None = Field(description="null for an invitation not yet taken")
+    member_email: str
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+
+
+class AuditPage(BaseModel):
+    items: list[AuditEntryPublic]
+    next_cursor: str | None

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable
+import uuid
+from collections.abc import Awaitable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
@@ -57,6 +58,10 @@ async def gather_within(calls: list[Awaitable[T]], deadline: float) -> list[Outc
     return outcomes
 
 
+async def _known(quantity: Decimal) -> Decimal:
+    return quantity
+
+
 async def _quantity(fleet: Fleet, acting: Principal, holding: Holding, as_of: date) -> Decimal:
     if holding.ledger_account_id is None:
         return holding.share or Decimal(1)
@@ -74,13 +79,19 @@ async def value_portfolio(
     holdings: list[Holding],
     as_of: date,
     deadline: float,
+    known: Mapping[uuid.UUID, Decimal] | None = None,
 ) -> Valuation:
-    """Quantities from the ledger and prices from the services, fetched all at once.
+    """Quantities from the ledger (or `known`, holding id → quantity, from the holdings read
+    model) and prices from the services, fetched all at once.
 
     A silent pricing service leaves its holdings priced at their last known price (stale); a
     silent ledger is a 503, since without quantities there is nothing honest to show.
     """
-    calls: list[Awaitable[Any]] = [_quantity(fleet, acting, h, as_of) for h in holdings]
+    known = known or {}
+    calls: list[Awaitable[Any]] = [
+        _known(known[h.id]) if h.id in known else _quantity(fleet, acting, h, as_of)
+        for h in holdings
+    ]
     calls += [price_of(fleet, acting, h, as_of) for h in holdings]
     outcomes = await gather_within(calls, deadline)
     quantities, prices = outcomes[: len(holdings)], outcomes[len(holdings) :]
@@ -95,6 +106,8 @@ async def value_portfolio(
     total = Decimal(0)
     for holding, quantity, priced in zip(holdings, quantities, prices, strict=True):
         line = await _line(session, portfolio, holding, quantity.value, priced, as_of)
+        if holding.id in known:
+            line = line.model_copy(update={"quantity_source": "read_model"})
         if line.stale:
             stale_services.add(SERVICE_OF_KIND.get(holding.kind, holding.kind))
         if line.in_total and line.value is not None:

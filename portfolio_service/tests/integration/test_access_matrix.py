@@ -3,7 +3,10 @@ tenant, against each endpoint. The expectations are written by hand from DESIGN.
 
 from __future__ import annotations
 
+import uuid
+
 import httpx
+from sqlalchemy import text
 
 ROLES = ("owner", "manager", "accountant", "viewer", "investor", "compliance", "admin")
 STAFF = {"owner", "manager", "accountant", "viewer", "compliance", "admin"}
@@ -18,16 +21,43 @@ EXPECTED_ALLOWED = {
     "invite member": {"owner", "admin"},
     "read ledger (forwarded)": STAFF,
     "post to ledger (forwarded)": {"owner", "accountant"},
+    "attribute portfolio": STAFF,
+    "define benchmark": {"owner", "admin"},
+    "list benchmarks": STAFF,
+    "change member roles": {"owner", "admin"},
+    "remove member": {"owner", "admin"},
+    "read audit log": {"owner", "admin"},
 }
+CASH_BENCHMARK = {"components": [{"asset_class": "cash", "weight": "1", "annual_rate": "0"}]}
 
 
-async def test_each_role_against_each_endpoint(gateway, people):
+async def a_member_to_remove(committed, tenant: str) -> str:
+    """A member written straight into the tables (signing one up costs an argon2 hash)."""
+    user = str(uuid.uuid4())
+    async with committed.begin() as connection:
+        await connection.execute(
+            text(
+                "INSERT INTO users (id, email, display_name, password_hash) "
+                "VALUES (:u, :e, 'gone', 'x')"
+            ),
+            {"u": user, "e": f"{user}@example.com"},
+        )
+        await connection.execute(
+            text("INSERT INTO memberships (tenant_id, user_id, roles) "
+                 "VALUES (:t, :u, ARRAY['viewer'])"), {"t": tenant, "u": user})  # fmt: skip
+    return user
+
+
+async def test_each_role_against_each_endpoint(gateway, people, committed):
     owner = await people.register("root@example.com", tenant_name="Matrix")
     tenant = owner["memberships"][0]["tenant_id"]
     owner_headers = await people.headers("root@example.com")
     headers = {"owner": owner_headers}
     for role in ROLES[1:]:
         headers[role] = await people.member(owner_headers, tenant, f"{role}@example.com", [role])
+    await gateway.put("/api/v1/benchmarks/cash", json=CASH_BENCHMARK, headers=owner_headers)
+    listed = await gateway.get(f"/api/v1/tenants/{tenant}/members", headers=owner_headers)
+    viewer_id = next(m["user_id"] for m in listed.json() if m["roles"] == ["viewer"])
 
     async def attempt(role: str, action: str) -> int:
         h = headers[role]
@@ -35,6 +65,7 @@ async def test_each_role_against_each_endpoint(gateway, people):
             "/api/v1/portfolios", json={"name": "target"}, headers=owner_headers
         )
         pid = made.json()["id"]
+        doomed = await a_member_to_remove(committed, tenant) if action == "remove member" else ""
         calls = {
             "read portfolio": lambda: gateway.get(f"/api/v1/portfolios/{pid}", headers=h),
             "rename portfolio": lambda: gateway.patch(
@@ -57,6 +88,24 @@ async def test_each_role_against_each_endpoint(gateway, people):
             "post to ledger (forwarded)": lambda: gateway.post(
                 "/api/v1/ledger/assets", json={"asset": "USD/2"}, headers=h
             ),
+            "attribute portfolio": lambda: gateway.get(
+                f"/api/v1/portfolios/{pid}/attribution",
+                params={"from": "2024-01-01", "to": "2024-12-31", "benchmark": "cash"},
+                headers=h,
+            ),
+            "define benchmark": lambda: gateway.put(
+                "/api/v1/benchmarks/cash", json=CASH_BENCHMARK, headers=h
+            ),
+            "list benchmarks": lambda: gateway.get("/api/v1/benchmarks", headers=h),
+            "change member roles": lambda: gateway.patch(
+                f"/api/v1/tenants/{tenant}/members/{viewer_id}",
+                json={"roles": ["viewer"]},
+                headers=h,
+            ),
+            "remove member": lambda: gateway.delete(
+                f"/api/v1/tenants/{tenant}/members/{doomed}", headers=h
+            ),
+            "read audit log": lambda: gateway.get(f"/api/v1/tenants/{tenant}/audit-log", headers=h),
         }
         answer: httpx.Response = await calls[action]()
         return answer.status_code

@@ -15,7 +15,7 @@ def parse(argv: list[str]) -> LoadSettings:
     parser.add_argument(
         "--seconds", type=float, default=float(os.environ.get("BENCH_SECONDS", "20"))
     )
-    parser.add_argument("--rates", default=os.environ.get("BENCH_LOAD_RATES", "5,10,20,40,80"),
+    parser.add_argument("--rates", default=os.environ.get("BENCH_LOAD_RATES", "2,4,8,16,32,64"),
                         help="offered rates, requests per second, comma-separated")  # fmt: skip
     parser.add_argument("--p99-ms", type=float,
                         default=float(os.environ.get("BENCH_LOAD_P99_MS", "500")))  # fmt: skip

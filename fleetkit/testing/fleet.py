@@ -34,6 +34,7 @@ from fleetkit.testing.plugin import recreate_database
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 START_TIMEOUT_SECONDS = 120
+START_ATTEMPTS = 3
 SETTINGS = ("FLEET_", *(f"{service.upper()}_" for service in SERVICES))
 
 
@@ -171,33 +172,15 @@ def wait_until_ready(fleet: Fleet, honcho: subprocess.Popen[bytes]) -> None:
         raise RuntimeError(f"not ready after {START_TIMEOUT_SECONDS}s: {pending}\n{fleet.logs()}")
 
 
-@contextmanager
-def running_fleet(
-    workdir: Path,
-    *,
-    database_prefix: str,
-    log_level: str = "INFO",
-    extra_env: Mapping[str, str] | None = None,
-) -> Iterator[Fleet]:
-    """Start the fleet in `workdir` on fresh `<database_prefix>_<service>` databases; stop it
-    (honcho's whole process group, then the private Redis) on leaving."""
-    redis, redis_port = start_redis(workdir)
-    fleet = Fleet(
-        app_ports={s: free_port() for s in SERVICES},
-        worker_ports={s: free_port() for s in SERVICES},
-        bus_ports={s: free_port() for s in SERVICES},
-        keys=FleetKeys.generate(),
-        log_path=workdir / "fleet.log",
-        redis_pid=redis.pid,
-    )
-    fleet.databases = {
-        service: make_url(recreate_database(f"{database_prefix}_{service}"))
-        .set(drivername="postgresql+asyncpg")
-        .render_as_string(hide_password=False)
-        for service in SERVICES
-    }
-    env = fleet_environment(fleet, redis_port, log_level, extra_env or {})
-    migrate_all(env)
+def start_honcho(
+    fleet: Fleet, workdir: Path, redis_port: int, log_level: str, extra: Mapping[str, str]
+) -> subprocess.Popen[bytes]:
+    """Procfile.dev under honcho, on ports picked just now (the less time between picking a free
+    port and binding it, the less chance another test run on the machine takes it first)."""
+    fleet.app_ports = {s: free_port() for s in SERVICES}
+    fleet.worker_ports = {s: free_port() for s in SERVICES}
+    fleet.bus_ports = {s: free_port() for s in SERVICES}
+    env = fleet_environment(fleet, redis_port, log_level, extra)
     procfile = relocated_procfile(fleet, workdir)
     # honcho reads ./.env unless told otherwise: a developer's .env must not leak in.
     env_file = workdir / "fleet.env"
@@ -209,15 +192,55 @@ def running_fleet(
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
         )  # fmt: skip
     fleet.honcho_pid = honcho.pid
+    return honcho
+
+
+def stop_honcho(honcho: subprocess.Popen[bytes]) -> None:
+    """SIGTERM to honcho's whole process group, SIGKILL after 30 s."""
+    with suppress(ProcessLookupError):  # honcho stops by itself when a process fails
+        os.killpg(honcho.pid, signal.SIGTERM)
     try:
-        wait_until_ready(fleet, honcho)
-        yield fleet
-    finally:
-        with suppress(ProcessLookupError):  # honcho stops by itself when a process fails
-            os.killpg(honcho.pid, signal.SIGTERM)
+        honcho.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(honcho.pid, signal.SIGKILL)
+        honcho.wait(timeout=30)
+
+
+@contextmanager
+def running_fleet(
+    workdir: Path,
+    *,
+    database_prefix: str,
+    log_level: str = "INFO",
+    extra_env: Mapping[str, str] | None = None,
+) -> Iterator[Fleet]:
+    """Start the fleet in `workdir` on fresh `<database_prefix>_<service>` databases; stop it
+    (honcho's whole process group, then the private Redis) on leaving. A start that lost a port
+    to another process on the machine is tried again on new ports."""
+    redis, redis_port = start_redis(workdir)
+    fleet = Fleet({}, {}, {}, FleetKeys.generate(), workdir / "fleet.log", redis_pid=redis.pid)
+    try:
+        fleet.databases = {
+            service: make_url(recreate_database(f"{database_prefix}_{service}"))
+            .set(drivername="postgresql+asyncpg")
+            .render_as_string(hide_password=False)
+            for service in SERVICES
+        }
+        fleet.app_ports = {s: 0 for s in SERVICES}  # migrations call no service
+        migrate_all(fleet_environment(fleet, redis_port, log_level, extra_env or {}))
+        for attempt in range(START_ATTEMPTS):
+            honcho = start_honcho(fleet, workdir, redis_port, log_level, extra_env or {})
+            try:
+                wait_until_ready(fleet, honcho)
+                break
+            except RuntimeError:
+                stop_honcho(honcho)
+                if "Address already in use" not in fleet.logs() or attempt + 1 == START_ATTEMPTS:
+                    raise
         try:
-            honcho.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(honcho.pid, signal.SIGKILL)
+            yield fleet
+        finally:
+            stop_honcho(honcho)
+    finally:
         redis.terminate()
         redis.wait(timeout=10)

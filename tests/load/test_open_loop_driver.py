@@ -21,6 +21,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bench.load.open_loop import DRIVER_REFUSED, Operation, Outcome, drive, due_times
+from bench.load.run import BASELINE_MAX_RATE, baseline_rates
 from bench.load.stats import StepResult, highest_rate_meeting, percentile, summarize
 from bench.load.workload import MIX, mix_schedule
 
@@ -159,3 +160,10 @@ def test_every_round_of_the_mix_holds_each_operation_by_its_weight() -> None:
     assert Counter(mix_schedule(MIX)) == MIX
     assert sum(MIX.values()) == 100
     assert mix_schedule(MIX) == mix_schedule(MIX)  # the same order every run
+
+
+def test_the_baseline_climbs_past_the_mixs_rates_until_its_cap() -> None:
+    rates = baseline_rates((2, 4, 8))
+    assert rates[:3] == (2, 4, 8)
+    assert rates[3:] == tuple(8 * 2**k for k in range(1, len(rates) - 2))
+    assert max(rates) <= BASELINE_MAX_RATE < 2 * max(rates)

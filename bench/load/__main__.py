@@ -22,7 +22,7 @@ def parse(argv: list[str]) -> LoadSettings:
     errors = os.environ.get("BENCH_LOAD_MAX_ERROR_RATE", "0.01")
     parser.add_argument("--max-error-rate", type=float, default=float(errors))
     parser.add_argument("--clients", type=int,
-                        default=int(os.environ.get("BENCH_LOAD_CLIENTS", "4")))  # fmt: skip
+                        default=int(os.environ.get("BENCH_LOAD_CLIENTS", "8")))  # fmt: skip
     args = parser.parse_args(argv)
     rates = tuple(float(rate) for rate in args.rates.split(","))
     return LoadSettings(args.seconds, rates, args.p99_ms, args.max_error_rate, args.clients)

@@ -6,11 +6,12 @@ from collections import defaultdict
 from collections.abc import Sequence
 
 from bench.load.open_loop import Outcome
+from bench.load.resources import MACHINE
 from bench.load.stats import StepResult, percentile
 
 # Columns of CPU use, in cores (CPU seconds per second of the step), from the groups of
 # bench.load.resources.
-CPU_COLUMNS = ("gateway", "services", "workers", "bus", "postgres", "redis", "driver")
+CPU_COLUMNS = ("gateway", "services", "workers", "bus", "postgres", "redis", "driver", "machine")
 
 
 def cpu_column(group: str) -> str:
@@ -22,7 +23,7 @@ def cpu_column(group: str) -> str:
         return "workers"
     if group.endswith("-bus"):
         return "bus"
-    return {"load driver": "driver"}.get(group, group)
+    return {"load driver": "driver", MACHINE: "machine"}.get(group, group)
 
 
 def step_table(title: str, steps: Sequence[tuple[StepResult, dict[str, float], float]]) -> str:

@@ -22,6 +22,8 @@ _PACKAGE = re.compile(r"\b(\w+)_service\b")
 _POSTGRES_BACKEND = re.compile(r"^postgres: (?:\S+: )?\S+ (\S+) (?:\S+\(\d+\)|\[local\])")
 
 Snapshot = dict[int, tuple[str, float]]
+# What the whole machine did, every process of every user included: the share other work took.
+MACHINE = "machine (all processes)"
 
 
 def _stat(pid: int) -> tuple[int, float] | None:
@@ -80,6 +82,7 @@ def snapshot(fleet_root: int, databases: Iterable[str], redis_pid: int) -> Snaps
         group, stat = process_group(_cmdline(pid)), stats.get(pid)
         if group is not None and stat is not None:
             taken[pid] = (group, stat[1])
+    taken[0] = (MACHINE, machine_busy_seconds())
     for pid, stat in stats.items():
         if stat is None or pid in taken:
             continue
@@ -100,3 +103,10 @@ def cpu_seconds_by_group(before: Snapshot, after: Snapshot) -> dict[str, float]:
         previous = before.get(pid)
         used[group] += seconds - (previous[1] if previous and previous[0] == group else 0.0)
     return dict(used)
+
+
+def machine_busy_seconds() -> float:
+    """CPU seconds all cores spent on anything but idling and waiting for I/O, since boot."""
+    fields = [int(v) for v in (PROC / "stat").read_text().splitlines()[0].split()[1:]]
+    idle, iowait = fields[3], fields[4]
+    return (sum(fields[:8]) - idle - iowait) / TICKS

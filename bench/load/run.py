@@ -132,7 +132,8 @@ def print_report(
     target, errors = settings.p99_target_ms, settings.max_error_rate
     print(f"\nload ({os.cpu_count()} cores, shared; the fleet as `make dev` runs it, one process "
           f"per app, worker and bus; {settings.seconds:g} s per step; open loop, latency from "
-          f"each request's due time)")  # fmt: skip
+          f"each request's due time; cores = CPU seconds per second of the step, 'machine' = "
+          f"every process on the host, other users' included)")  # fmt: skip
     print(report.step_table("\nmix through the gateway", mixed))
     print(report.step_table("\nbaseline: gateway /health", baseline))
     best = highest_rate_meeting([s for s, _, _ in mixed], target, errors)
@@ -140,6 +141,11 @@ def print_report(
     shown = best if best is not None else mixed[0][0].offered
     _, cpu, seconds = next(step for step in mixed if step[0].offered == shown)
     print(f"\nby operation at {shown:g}/s offered:\n{report.operation_table(outcomes[shown])}")
+    missed = next((s for s, _, _ in mixed if not s.meets(target, errors)), None)
+    if missed is not None and missed.offered != shown:
+        at = missed.offered
+        print(f"\nby operation at {at:g}/s offered, the first step that missed the target:\n"
+              f"{report.operation_table(outcomes[at])}")  # fmt: skip
     print(f"\nCPU by process group at {shown:g}/s offered:\n{report.cpu_table(cpu, seconds)}")
     top = max(baseline_rates(settings.rates))
     ceiling = "" if floor is None or floor < top else " (the highest rate tried: a lower bound)"

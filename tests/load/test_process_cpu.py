@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 from bench.load.resources import (
+    MACHINE,
     cpu_seconds_by_group,
     postgres_database,
     process_group,
@@ -40,3 +41,5 @@ def test_cpu_by_group_counts_a_new_process_from_zero() -> None:
 def test_the_driver_itself_is_measured() -> None:
     taken = snapshot(fleet_root=-1, databases=[], redis_pid=-1)
     assert taken[os.getpid()][0] == "load driver"
+    assert taken[0][0] == MACHINE  # the whole host, for the share other work took
+    assert taken[0][1] >= taken[os.getpid()][1]

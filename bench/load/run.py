@@ -17,8 +17,9 @@ from sqlalchemy.engine import make_url
 
 from bench.load import report, resources
 from bench.load.open_loop import Operation, Outcome, drive
+from bench.load.seeding import keep_signed_in, seed_clients
 from bench.load.stats import StepResult, highest_rate_meeting, summarize
-from bench.load.workload import keep_signed_in, mix, seed_clients
+from bench.load.workload import mix
 from fleetkit.testing.fleet import ROOT, Fleet, running_fleet
 from fleetkit.testing.plugin import DB_PREFIX
 

@@ -34,7 +34,9 @@ METRIC_KINDS = {
 }
 # Labels Prometheus adds to every scraped series (the scrape jobs add `component`).
 TARGET_LABELS = frozenset({"job", "instance", "component", "__name__"})
-SYNTHETIC: dict[str, frozenset[str]] = {"up": frozenset()}  # written by Prometheus itself for every target
+SYNTHETIC: dict[str, frozenset[str]] = {
+    "up": frozenset()
+}  # written by Prometheus itself for every target
 RULE_KEYS = frozenset({"alert", "expr", "for", "keep_firing_for", "labels", "annotations"})
 DURATION = re.compile(r"^(\d+(ms|s|m|h|d|w|y))+$")
 SEVERITIES = frozenset({"page", "ticket"})

@@ -215,3 +215,16 @@ def test_the_load_dashboard_shows_what_the_load_bench_is_judged_by() -> None:
                    "fleet_circuit_breaker_state", "ledger_reconciliation_differences",
                    "issuance_chain_reconciliation_differences"):  # fmt: skip
         assert needle in queries
+
+
+def test_the_alerts_unit_tests_feed_only_series_the_fleet_defines() -> None:
+    """ops/prometheus/tests (promtool test rules, `make check-alerts`) must not test an alert
+    on a series the code never writes."""
+    metrics, problems = defined_metrics(), []
+    for path in sorted((ROOT / "ops" / "prometheus" / "tests").glob("*.yml")):
+        document = yaml.safe_load(path.read_text())
+        assert document["rule_files"] == ["../rules/fleet.yml"]
+        for case in document["tests"]:
+            for series in case["input_series"]:
+                problems += check_selects_defined_metrics(series["series"], metrics)
+    assert problems == []

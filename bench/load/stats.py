@@ -42,12 +42,14 @@ class StepResult:
 
 
 def summarize(offered: float, outcomes: Sequence[Outcome]) -> StepResult:
-    """Achieved throughput is answered-without-error requests per second, from the first due
-    time to the last answer; percentiles are over every request, failed ones included."""
+    """Achieved throughput is answered-without-error requests per second over the step: from
+    the first due time to the last answer, or the schedule's length if that is longer (the last
+    request is due one interval before the step ends). Percentiles are over every request,
+    failed ones included."""
     if not outcomes:
         raise ValueError("a step without requests")
     start = min(outcome.due for outcome in outcomes)
-    end = max(outcome.finished for outcome in outcomes)
+    end = max(max(outcome.finished for outcome in outcomes), start + len(outcomes) / offered)
     good = sum(outcome.ok for outcome in outcomes)
     latencies = [outcome.latency * 1000 for outcome in outcomes]
     lags = [(outcome.sent - outcome.due) * 1000 for outcome in outcomes]

@@ -140,6 +140,8 @@ def test_summary_counts_errors_and_throughput_of_good_answers() -> None:
     ]
     step = summarize(2, outcomes)
     assert step.achieved == pytest.approx(2 / 2.0)  # 2 good answers from 0.0 s to 2.0 s
+    quick = [Outcome("a", i / 2, i / 2, i / 2 + 0.01, 200) for i in range(4)]
+    assert summarize(2, quick).achieved == pytest.approx(2)  # over the 2 s scheduled
     assert step.error_rate == pytest.approx(0.5)
     assert step.errors_by_status == {503: 1, 0: 1}
     assert step.p50_ms == pytest.approx(np.percentile([100, 200, 300, 500], 50))

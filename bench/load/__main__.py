@@ -23,9 +23,14 @@ def parse(argv: list[str]) -> LoadSettings:
     parser.add_argument("--max-error-rate", type=float, default=float(errors))
     parser.add_argument("--clients", type=int,
                         default=int(os.environ.get("BENCH_LOAD_CLIENTS", "8")))  # fmt: skip
+    parser.add_argument("--gateway", default=os.environ.get("BENCH_LOAD_GATEWAY") or None,
+                        help="load this running fleet's gateway (http://127.0.0.1:8000) instead "
+                             "of starting one; needs PORTFOLIO_JWT_PRIVATE_KEY")  # fmt: skip
     args = parser.parse_args(argv)
     rates = tuple(float(rate) for rate in args.rates.split(","))
-    return LoadSettings(args.seconds, rates, args.p99_ms, args.max_error_rate, args.clients)
+    return LoadSettings(
+        args.seconds, rates, args.p99_ms, args.max_error_rate, args.clients, args.gateway
+    )
 
 
 if __name__ == "__main__":

@@ -106,7 +106,9 @@ def cpu_seconds_by_group(before: Snapshot, after: Snapshot) -> dict[str, float]:
 
 
 def machine_busy_seconds() -> float:
-    """CPU seconds all cores spent on anything but idling and waiting for I/O, since boot."""
-    fields = [int(v) for v in (PROC / "stat").read_text().splitlines()[0].split()[1:]]
-    idle, iowait = fields[3], fields[4]
-    return (sum(fields[:8]) - idle - iowait) / TICKS
+    """CPU seconds all cores spent running something (user, nice, system, irq, softirq) since
+    boot; idle, I/O wait and time a hypervisor stole are left out."""
+    user, nice, system, _idle, _iowait, irq, softirq = (
+        int(v) for v in (PROC / "stat").read_text().splitlines()[0].split()[1:8]
+    )
+    return (user + nice + system + irq + softirq) / TICKS

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import os
 import subprocess
 import sys
@@ -17,7 +18,7 @@ from sqlalchemy.engine import make_url
 
 from bench.load import report, resources
 from bench.load.open_loop import Operation, Outcome, drive
-from bench.load.seeding import keep_signed_in, seed_clients
+from bench.load.seeding import Target, keep_signed_in, seed_clients
 from bench.load.stats import StepResult, highest_rate_meeting, summarize
 from bench.load.workload import mix
 from fleetkit.testing.fleet import ROOT, Fleet, running_fleet
@@ -39,6 +40,7 @@ class LoadSettings:
     p99_target_ms: float
     max_error_rate: float
     clients: int
+    gateway: str | None = None
 
 
 def list_demo_instruments(fleet: Fleet) -> None:
@@ -54,7 +56,7 @@ async def wait_for_quotes(client: httpx.AsyncClient, seconds: float = 120) -> No
     deadline = time.monotonic() + seconds
     while (await client.get("/equity/quotes/AAPL")).status_code != 200:
         if time.monotonic() > deadline:
-            raise RuntimeError("no AAPL quote from the equity service's feed")
+            raise RuntimeError("no AAPL quote from the equity service (demo data: make seed)")
         await asyncio.sleep(1)
 
 
@@ -68,23 +70,20 @@ def baseline_rates(rates: tuple[float, ...]) -> tuple[float, ...]:
 
 
 async def step_up(
-    fleet: Fleet,
+    measure_cpu: Callable[[], resources.Snapshot],
     settings: LoadSettings,
     next_operation: Callable[[int], Operation],
     rates: tuple[float, ...],
 ) -> tuple[list[Step], dict[float, list[Outcome]]]:
     """Each rate in turn, until one is far past the target."""
-    databases = [make_url(url).database or "" for url in fleet.databases.values()]
     steps: list[Step] = []
     outcomes_by_rate = {}
     for rate in rates:
-        before = resources.snapshot(fleet.honcho_pid, databases, fleet.redis_pid)
+        before = measure_cpu()
         started = time.monotonic()
         outcomes = await drive(rate, settings.seconds, next_operation)
         elapsed = time.monotonic() - started
-        cpu = resources.cpu_seconds_by_group(
-            before, resources.snapshot(fleet.honcho_pid, databases, fleet.redis_pid)
-        )
+        cpu = resources.cpu_seconds_by_group(before, measure_cpu())
         result = summarize(rate, outcomes)
         steps.append((result, cpu, elapsed))
         outcomes_by_rate[rate] = outcomes
@@ -96,12 +95,14 @@ async def step_up(
     return steps, outcomes_by_rate
 
 
-async def measure(fleet: Fleet, settings: LoadSettings) -> None:
+async def measure(
+    target: Target, settings: LoadSettings, measure_cpu: Callable[[], resources.Snapshot]
+) -> None:
     limits = httpx.Limits(max_connections=500, max_keepalive_connections=100)
-    clients = await seed_clients(fleet, settings.clients, limits)
+    clients = await seed_clients(target, settings.clients, limits)
     await wait_for_quotes(clients[0].api)
     signed_in = asyncio.create_task(keep_signed_in(clients))
-    health = httpx.AsyncClient(base_url=fleet.gateway, timeout=30, limits=limits)
+    health = httpx.AsyncClient(base_url=target.gateway, timeout=30, limits=limits)
 
     def health_call(index: int) -> Operation:
         async def status() -> int:
@@ -113,9 +114,11 @@ async def measure(fleet: Fleet, settings: LoadSettings) -> None:
         workload = mix(clients)
         await drive(settings.rates[0], WARM_UP_SECONDS, workload)
         print(f"mix ({settings.clients} clients)", flush=True)
-        mixed, outcomes = await step_up(fleet, settings, workload, settings.rates)
+        mixed, outcomes = await step_up(measure_cpu, settings, workload, settings.rates)
         print("baseline: gateway /health", flush=True)
-        baseline, _ = await step_up(fleet, settings, health_call, baseline_rates(settings.rates))
+        baseline, _ = await step_up(
+            measure_cpu, settings, health_call, baseline_rates(settings.rates)
+        )
     finally:
         signed_in.cancel()
         for client in clients:
@@ -161,6 +164,8 @@ def print_report(
 
 
 def run_load(settings: LoadSettings) -> int:
+    if settings.gateway:
+        return run_against(settings.gateway, settings)
     workdir = Path(tempfile.mkdtemp(prefix="finfleet-load-"))
     prefix = "bench_load" if DB_PREFIX == "test" else f"{DB_PREFIX}_load"
     # The gateway limits each user to 600 requests a minute; the bench's few clients stand for
@@ -170,5 +175,30 @@ def run_load(settings: LoadSettings) -> int:
     with running_fleet(workdir, database_prefix=prefix, log_level="WARNING",
                        extra_env=extra) as fleet:  # fmt: skip
         list_demo_instruments(fleet)
-        asyncio.run(measure(fleet, settings))
+        databases = [make_url(url).database or "" for url in fleet.databases.values()]
+
+        def fleet_cpu() -> resources.Snapshot:
+            return resources.snapshot(fleet.honcho_pid, databases, fleet.redis_pid)
+
+        target = Target(fleet.gateway, fleet.keys.seeds["portfolio"])
+        asyncio.run(measure(target, settings, fleet_cpu))
+    return 0
+
+
+def run_against(gateway: str, settings: LoadSettings) -> int:
+    """Load a fleet that is already running (`make up` or `make dev`, demo data seeded), so
+    that its Prometheus and Grafana see the load. The bench needs the gateway's token-signing
+    key (PORTFOLIO_JWT_PRIVATE_KEY, as in `.env`). Only the driver's and the whole host's CPU
+    are measured: the fleet's processes are not the bench's children."""
+    encoded = os.environ.get("PORTFOLIO_JWT_PRIVATE_KEY", "")
+    if not encoded:
+        print("set PORTFOLIO_JWT_PRIVATE_KEY to the gateway's signing key (see .env)")
+        return 2
+    seed = base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4))
+    print(f"loading the running fleet behind {gateway} (its per-user rate limit applies)")
+
+    def host_cpu() -> resources.Snapshot:
+        return resources.snapshot(-1, [], -1)
+
+    asyncio.run(measure(Target(gateway.rstrip("/"), seed), settings, host_cpu))
     return 0

@@ -20,7 +20,6 @@ import httpx
 
 from equity_service.domain.isin import isin_check_digit
 from fleetkit.internal_jwt import MAX_TTL_SECONDS, TokenMinter
-from fleetkit.testing.fleet import Fleet
 
 PASSWORD = "load bench password, long enough"
 PDF = b"%PDF-1.7\n% load bench\n"
@@ -41,6 +40,23 @@ class Investor:
                                             tenant_id=self._tenant, roles={"investor"})  # fmt: skip
             self._minted_at = time.monotonic()
         return {"Authorization": f"Bearer {self._token}"}
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where the load goes: the gateway, and the key it signs user tokens with (the bench signs
+    in its operator, compliance officer and investor directly, as tests/e2e does). `run` keeps
+    the names of one run's users and bonds apart from an earlier run's on the same fleet."""
+
+    gateway: str
+    signing_seed: bytes
+    run: str = field(default_factory=lambda: uuid.uuid4().hex[:8])
+
+    def user_token(self, *, subject: str, tenant: str, roles: frozenset[str],
+                   attributes: dict[str, str] | None = None) -> str:  # fmt: skip
+        minter = TokenMinter("portfolio", self.signing_seed)
+        return minter.mint("finfleet-api", subject=subject, tenant_id=tenant, roles=roles,
+                           attributes=attributes)  # fmt: skip
 
 
 @dataclass
@@ -71,10 +87,10 @@ async def created(response: Awaitable[httpx.Response]) -> dict[str, str]:
     return dict(answer.json())
 
 
-async def seed_client(fleet: Fleet, number: int, limits: httpx.Limits) -> Client:
+async def seed_client(target: Target, number: int, limits: httpx.Limits) -> Client:
     """Register user `number` and give it everything the mix touches."""
-    email = f"load-{number}@example.com"
-    api = httpx.AsyncClient(base_url=f"{fleet.gateway}/api/v1", timeout=30, limits=limits)
+    email = f"load-{target.run}-{number}@example.com"
+    api = httpx.AsyncClient(base_url=f"{target.gateway}/api/v1", timeout=30, limits=limits)
     registered = await created(api.post("/auth/register", json={
         "email": email, "password": PASSWORD, "display_name": f"Load {number}",
         "tenant_name": f"Load {number}"}))  # fmt: skip
@@ -83,7 +99,7 @@ async def seed_client(fleet: Fleet, number: int, limits: httpx.Limits) -> Client
     api.headers["Authorization"] = f"Bearer {grant['access_token']}"
 
     def acting(role: str, subject: str, **attributes: str) -> dict[str, str]:
-        token = fleet.user_token(subject=subject, tenant=tenant, roles=frozenset({role}),
+        token = target.user_token(subject=subject, tenant=tenant, roles=frozenset({role}),
                                  attributes=attributes or None)  # fmt: skip
         return {"Authorization": f"Bearer {token}"}
 
@@ -97,14 +113,14 @@ async def seed_client(fleet: Fleet, number: int, limits: httpx.Limits) -> Client
     portfolio = (await created(api.post("/portfolios", json={
         "name": "Load", "holdings": holdings})))["id"]  # fmt: skip
     bond = await list_bond(api, acting("admin", "load-operator"), number)
-    investor, campaign = await open_campaign(fleet, api, acting, tenant, cash)
+    investor, campaign = await open_campaign(target, api, acting, tenant, cash)
     lease = await sign_lease(api)
     return Client(api, investor, cash, portfolio, bond, campaign, lease, grant["refresh_token"])
 
 
 async def list_bond(api: httpx.AsyncClient, admin: dict[str, str], number: int) -> str:
     maturity = (datetime.now(UTC).date() + timedelta(days=800)).replace(day=15)
-    isin = f"US{number:09d}"
+    isin = f"US{uuid.uuid4().int % 10**9:09d}"  # unique across runs on one fleet
     isin += str(isin_check_digit(isin))
     return (await created(api.post("/bonds/bonds", headers=admin, json={
         "name": f"Load {number} 4% note", "isin": isin, "currency": "USD", "bond_type": "fixed",
@@ -114,7 +130,7 @@ async def list_bond(api: httpx.AsyncClient, admin: dict[str, str], number: int) 
 
 
 async def open_campaign(
-    fleet: Fleet,
+    target: Target,
     api: httpx.AsyncClient,
     acting: Callable[..., dict[str, str]],
     tenant: str,
@@ -143,7 +159,7 @@ async def open_campaign(
     await created(api.post(f"{path}/review", headers=compliance, json={
         "decision": "approve", "reason": "load bench"}))  # fmt: skip
     await created(api.post(f"{path}/launch", headers=owning))
-    investor = Investor(fleet.keys.seeds["portfolio"], tenant)
+    investor = Investor(target.signing_seed, tenant)
     profile = await created(api.post("/issuance/investors", headers=investor.headers(), json={
         "cash_account_id": cash, "jurisdiction": "US", "annual_income": "500000",
         "net_worth": "5000000"}))  # fmt: skip
@@ -175,8 +191,8 @@ async def sign_lease(api: httpx.AsyncClient) -> str:
     return lease["id"]
 
 
-async def seed_clients(fleet: Fleet, how_many: int, limits: httpx.Limits) -> list[Client]:
-    return list(await asyncio.gather(*(seed_client(fleet, n, limits) for n in range(how_many))))
+async def seed_clients(target: Target, how_many: int, limits: httpx.Limits) -> list[Client]:
+    return list(await asyncio.gather(*(seed_client(target, n, limits) for n in range(how_many))))
 
 
 async def keep_signed_in(clients: list[Client], every_seconds: float = 120) -> None:

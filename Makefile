@@ -51,7 +51,7 @@ define require_engine
 endef
 
 .PHONY: help up down build restart status health logs migrate seed backup restore dev dev-stop \
-	test test-e2e lint fmt bench clean
+	test test-e2e lint fmt bench clean check-alerts
 
 help: ## list every target with what it does (default)
 	@echo "FinFleet: make <target> [VAR=value]   services: $(SERVICES)"
@@ -248,6 +248,21 @@ lint: ## ruff check, ruff format --check and mypy over the whole tree
 fmt: ## fix imports and format the code with ruff
 	$(UV) run ruff check --select I --fix .
 	$(UV) run ruff format .
+
+# promtool from PATH, else taken out of Debian's `prometheus` package (no daemon installed).
+PROMTOOL ?= $(or $(shell command -v promtool 2>/dev/null),.dev/tools/promtool)
+
+check-alerts: ## promtool: check the Prometheus config and alert rules, run the rules' unit tests
+	@if [ ! -x "$(PROMTOOL)" ]; then \
+		echo "promtool not found: extracting it from Debian's prometheus package into .dev/tools"; \
+		rm -rf .dev/tools/deb && mkdir -p .dev/tools/deb && cd .dev/tools/deb \
+		&& { apt-get download prometheus >/dev/null 2>&1 \
+			|| { apt-get update -qq && apt-get download prometheus >/dev/null 2>&1; }; } \
+		&& dpkg-deb -x prometheus_*.deb root && cp root/usr/bin/promtool ../promtool; \
+	fi
+	$(PROMTOOL) check config ops/prometheus/prometheus.yml
+	$(PROMTOOL) check rules ops/prometheus/rules/*.yml
+	$(PROMTOOL) test rules ops/prometheus/tests/*.yml
 
 bench: ## run the benchmarks (python -m bench), if there are any
 	@if [ -f bench/__main__.py ] || [ -f bench/__init__.py ]; then \

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from bench import equity, fixed_income, gateway, issuance, ledger, realestate
+from bench import equity, fixed_income, gateway, issuance, ledger, load, realestate
 
 BENCHMARKS = {
     "ledger": ledger.main,
@@ -13,6 +13,7 @@ BENCHMARKS = {
     "realestate": realestate.main,
     "issuance": issuance.main,
     "gateway": gateway.main,
+    "load": load.main,
 }
 
 

@@ -3,6 +3,12 @@
 Only idempotent calls are retried (GET, HEAD, OPTIONS, PUT, DELETE, or any request carrying an
 `Idempotency-Key`), on transport errors, timeouts and 502/503/504, after a full-jitter
 exponential backoff. A POST without a key is sent once: sending it again could move money twice.
+
+A retry can overtake its own first attempt: the first timed out here but still runs there, so
+the target answers the retry 409 `idempotency-in-flight`. That answer is about our own request,
+not the caller's mistake, so the client waits as the answer's `Retry-After` asks and asks
+again (at most `IN_FLIGHT_WAITS` times, not counted as retries) until the first attempt's
+answer can be replayed. A 409 in flight on a first attempt is another caller's twin: returned.
 """
 
 from __future__ import annotations
@@ -27,6 +33,8 @@ logger = logging.getLogger(__name__)
 DEFAULT_TIMEOUT = httpx.Timeout(5.0, connect=2.0)
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 RETRYABLE_STATUSES = frozenset({502, 503, 504})
+IN_FLIGHT_TYPE = "urn:finfleet:problem:idempotency-in-flight"
+IN_FLIGHT_WAITS = 10  # waits for our own earlier attempt, each as long as Retry-After asks
 
 DOWNSTREAM_REQUESTS = Counter(
     "fleet_downstream_requests_total",
@@ -112,37 +120,66 @@ class DownstreamClient:
         retryable = method in IDEMPOTENT_METHODS or "idempotency-key" in headers
         attempts = 1 + self.max_retries if retryable else 1
         for attempt in range(1, attempts + 1):
-            if not self.breaker.allow_request():
-                self._count(method, "circuit_open")
-                raise DownstreamUnavailable(self.target_name, "circuit breaker is open")
-            try:
-                response = await self._attempt(method, path, headers, options)
-            except httpx.TimeoutException as exc:
-                if attempt == attempts:
-                    raise DownstreamTimeout(self.target_name, f"{method} {path} timed out") from exc
-                reason = type(exc).__name__
-            except httpx.TransportError as exc:
-                if attempt == attempts:
-                    message = f"{method} {path} failed: {exc!r}"
-                    raise DownstreamUnavailable(self.target_name, message) from exc
-                reason = type(exc).__name__
-            else:
-                if response.status_code not in RETRYABLE_STATUSES or attempt == attempts:
-                    return response
-                reason = str(response.status_code)
-            delay = self._backoff(attempt)
-            logger.warning(
-                "retrying %s %s on %s after %s (attempt %d of %d, in %.3fs)",
-                method,
-                path,
-                self.target_name,
-                reason,
-                attempt + 1,
-                attempts,
-                delay,
+            last = attempt == attempts
+            response = await self._attempt_or_back_off(
+                method, path, headers, options, attempt, last
             )
-            await self._sleep(delay)
+            waits = 0
+            while response is not None and attempt > 1 and in_flight(response):
+                if waits == IN_FLIGHT_WAITS:
+                    break
+                waits += 1  # our own earlier attempt still runs there: wait for its answer
+                await self._sleep(_retry_after(response, default=1.0, cap=self._backoff_cap))
+                response = await self._attempt_or_back_off(
+                    method, path, headers, options, attempt, last
+                )
+            if response is not None:
+                return response
         raise AssertionError("unreachable: the last attempt returns or raises")
+
+    async def _attempt_or_back_off(
+        self,
+        method: str,
+        path: str,
+        headers: httpx.Headers,
+        options: RequestOptions,
+        attempt: int,
+        last: bool,
+    ) -> httpx.Response | None:
+        """One attempt: the answer, or None once the backoff before the next attempt is slept.
+
+        On the last attempt a failure raises instead, and any answer is returned.
+        """
+        if not self.breaker.allow_request():
+            self._count(method, "circuit_open")
+            raise DownstreamUnavailable(self.target_name, "circuit breaker is open")
+        try:
+            response = await self._attempt(method, path, headers, options)
+        except httpx.TimeoutException as exc:
+            if last:
+                raise DownstreamTimeout(self.target_name, f"{method} {path} timed out") from exc
+            reason = type(exc).__name__
+        except httpx.TransportError as exc:
+            if last:
+                message = f"{method} {path} failed: {exc!r}"
+                raise DownstreamUnavailable(self.target_name, message) from exc
+            reason = type(exc).__name__
+        else:
+            if response.status_code not in RETRYABLE_STATUSES or last:
+                return response
+            reason = str(response.status_code)
+        delay = self._backoff(attempt)
+        logger.warning(
+            "retrying %s %s on %s after %s (attempt %d, in %.3fs)",
+            method,
+            path,
+            self.target_name,
+            reason,
+            attempt + 1,
+            delay,
+        )
+        await self._sleep(delay)
+        return None
 
     async def get(self, path: str, **options: Unpack[RequestOptions]) -> httpx.Response:
         """GET `path` (retried on failure)."""
@@ -230,6 +267,25 @@ class DownstreamClient:
         # Full jitter: callers retrying at once spread out instead of arriving together.
         ceiling = min(self._backoff_cap, self._backoff_base * 2.0 ** (attempt - 1))
         return self._jitter() * ceiling
+
+
+def in_flight(response: httpx.Response) -> bool:
+    """Whether the answer says a twin request (same Idempotency-Key) is still running."""
+    if response.status_code != 409:
+        return False
+    try:
+        return bool(response.json().get("type") == IN_FLIGHT_TYPE)
+    except ValueError:
+        return False
+
+
+def _retry_after(response: httpx.Response, *, default: float, cap: float) -> float:
+    """The answer's `Retry-After` in seconds (a number; a date or nonsense gives `default`)."""
+    try:
+        seconds = float(response.headers.get("retry-after", default))
+    except ValueError:
+        seconds = default
+    return min(max(seconds, 0.0), cap)
 
 
 @asynccontextmanager

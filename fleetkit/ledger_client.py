@@ -16,7 +16,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, Literal
 
-from fleetkit.http_client import DownstreamClient
+from fleetkit.http_client import DownstreamClient, in_flight
 from fleetkit.internal_jwt import TokenMinter
 from fleetkit.ledger_wire import (
     HoldAlreadyResolved,
@@ -30,7 +30,6 @@ from fleetkit.ledger_wire import (
     UnknownAccount,
     UnknownHold,
     answer_of,
-    in_flight,
     transaction_id_for,
     wire_amount,
 )

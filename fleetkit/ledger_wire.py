@@ -93,16 +93,6 @@ def wire_amount(amount: Decimal) -> str:
     return format(amount, "f")
 
 
-def in_flight(response: httpx.Response) -> bool:
-    """Whether the answer says a twin request (same Idempotency-Key) is still running."""
-    if response.status_code != 409:
-        return False
-    try:
-        return bool(response.json().get("type") == PROBLEM_PREFIX + "idempotency-in-flight")
-    except ValueError:
-        return False
-
-
 def answer_of(target: str, response: httpx.Response) -> dict[str, Any]:
     """The JSON of a success; a `LedgerRefusal` for a 4xx, `DownstreamUnavailable` for a 5xx."""
     if response.status_code < 400:

@@ -22,6 +22,7 @@ from starlette.routing import Route
 
 from fleetkit.circuit_breaker import BreakerState, CircuitBreaker
 from fleetkit.http_client import (
+    IN_FLIGHT_TYPE,
     DownstreamClient,
     DownstreamTimeout,
     DownstreamUnavailable,
@@ -38,6 +39,7 @@ class Backend:
 
     fail_next: int = 0
     hang_next: int = 0
+    in_flight_next: int = 0  # answered 409 idempotency-in-flight, as a twin still running
     seen: list[tuple[str, dict[str, str]]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -52,6 +54,11 @@ def make_app(backend: Backend) -> Starlette:
             backend.seen.append((request.method, dict(request.headers)))
             hang, backend.hang_next = backend.hang_next > 0, max(backend.hang_next - 1, 0)
             fail, backend.fail_next = backend.fail_next > 0, max(backend.fail_next - 1, 0)
+            twin = not hang and backend.in_flight_next > 0
+            backend.in_flight_next -= twin
+        if twin:
+            problem = {"type": IN_FLIGHT_TYPE, "title": "in flight", "status": 409}
+            return JSONResponse(problem, status_code=409, headers={"Retry-After": "1"})
         if hang:
             await asyncio.sleep(HANG_SECONDS)
         if fail:
@@ -94,7 +101,7 @@ def server() -> Iterator[Server]:
 @pytest.fixture
 def backend(server: Server) -> Backend:
     with server.backend.lock:
-        server.backend.fail_next = server.backend.hang_next = 0
+        server.backend.fail_next = server.backend.hang_next = server.backend.in_flight_next = 0
         server.backend.seen.clear()
     return server.backend
 
@@ -182,6 +189,33 @@ async def test_post_with_idempotency_key_is_retried(harness: Harness, backend: B
         )
     assert response.status_code == 200
     assert [headers["idempotency-key"] for _, headers in backend.seen] == ["k-1", "k-1"]
+
+
+async def test_retry_that_overtook_its_own_first_attempt_waits_for_its_answer(
+    harness: Harness, backend: Backend
+) -> None:
+    # The first attempt times out here while the target still runs it; the retry is told
+    # "in flight" twice, waits as Retry-After asks (not spending retries), then gets the answer.
+    backend.hang_next, backend.in_flight_next = 1, 2
+    timeout = httpx.Timeout(0.2, connect=1.0)
+    async with harness.client(max_retries=1, timeout=timeout) as client:
+        response = await client.post(
+            "/v1/orders", json={"qty": "1"}, headers={"Idempotency-Key": "k-2"}
+        )
+    assert response.status_code == 200
+    assert backend.hits("POST") == 4
+    assert harness.sleeps[1:] == [1.0, 1.0]  # after the first attempt's backoff
+
+
+async def test_twin_in_flight_on_a_first_attempt_is_another_callers_and_returned(
+    harness: Harness, backend: Backend
+) -> None:
+    backend.in_flight_next = 1
+    async with harness.client(max_retries=3) as client:
+        response = await client.post("/v1/orders", headers={"Idempotency-Key": "k-3"})
+    assert response.status_code == 409
+    assert backend.hits() == 1
+    assert harness.sleeps == []
 
 
 async def test_hanging_server_hits_the_timeout(harness: Harness, backend: Backend) -> None:

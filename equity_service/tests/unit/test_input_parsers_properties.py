@@ -4,6 +4,7 @@ another exception (which the API or the import command would have to turn into a
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 
@@ -32,10 +33,11 @@ def bars(draw: st.DrawFn) -> tuple[str, date, Decimal, Decimal, Decimal, Decimal
     return symbol, day, open_, high, low, close, volume
 
 
-def render(rows: list[tuple[object, ...]]) -> str:
+def render(rows: Sequence[Sequence[object]]) -> str:
     return "\n".join([HEADER, *(",".join(str(field) for field in row) for row in rows)]) + "\n"
 
 
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(bars(), max_size=20))
 def test_valid_bars_written_as_csv_read_back_exactly(rows):
     parsed, errors = parse_bars(render(rows), TICKS)
@@ -58,6 +60,7 @@ FIELD = st.one_of(
 )
 
 
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     st.lists(st.lists(FIELD, min_size=0, max_size=9), max_size=10), st.sampled_from(sorted(TICKS))
 )
@@ -99,4 +102,7 @@ def test_any_other_check_digit_is_refused(body, shift):
 @example("US0378331005\n")
 def test_whatever_is_accepted_as_an_isin_has_exactly_its_shape(text):
     if is_valid_isin(text):
-        assert len(text) == 12 and text.isascii() and text.isalnum() and text.isupper()
+        assert len(text) == 12
+        assert text.isascii()
+        assert text.isalnum()
+        assert text.isupper()

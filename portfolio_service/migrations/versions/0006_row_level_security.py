@@ -38,7 +38,8 @@ def upgrade() -> None:
     for table in TENANT_TABLES:
         op.execute(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
         op.execute(
-            f"CREATE POLICY tenant_isolation ON {table} USING ({CONDITION}) WITH CHECK ({CONDITION})"
+            f"CREATE POLICY tenant_isolation ON {table} "
+            f"USING ({CONDITION}) WITH CHECK ({CONDITION})"
         )
 
 

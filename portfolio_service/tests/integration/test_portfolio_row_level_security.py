@@ -41,9 +41,7 @@ async def test_every_tenant_table_has_the_tenant_policy(engine):
     assert await tables_without_tenant_policy(engine, TENANT_TABLES) == []
 
 
-async def test_a_query_without_tenant_filter_sees_only_the_acting_tenant(
-    gateway_app, two_tenants
-):
+async def test_a_query_without_tenant_filter_sees_only_the_acting_tenant(gateway_app, two_tenants):
     assert await portfolio_names(gateway_app, two_tenants["acme"]) == ["acme"]
     assert await portfolio_names(gateway_app, two_tenants["globex"]) == ["globex"]
 
@@ -73,9 +71,7 @@ async def test_a_filterless_delete_cannot_reach_another_tenant(gateway_app, two_
     assert await portfolio_names(gateway_app, None) == ["globex", "renamed"]
 
 
-async def test_a_gateway_request_acts_for_its_callers_tenant(
-    gateway, people, monkeypatch
-):
+async def test_a_gateway_request_acts_for_its_callers_tenant(gateway, people, monkeypatch):
     from portfolio_service.portfolios import repository
 
     signed_up = await people.register("who@example.com", tenant_name="Who")

@@ -51,6 +51,7 @@ def create_app(
             "issuance)."
         ),
         routers=[probes.router],
+        row_security=True,
         # The forwarding route is a catch-all under /api/v1: it must come last.
         public_routers=[
             identity.router,

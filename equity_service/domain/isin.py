@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-ISIN_SHAPE = re.compile(r"^[A-Z]{2}[A-Z0-9]{9}[0-9]$")
+ISIN_SHAPE = re.compile(r"[A-Z]{2}[A-Z0-9]{9}[0-9]")
 
 
 def isin_check_digit(body: str) -> int:
@@ -22,4 +22,5 @@ def isin_check_digit(body: str) -> int:
 
 def is_valid_isin(isin: str) -> bool:
     """Whether `isin` has the ISIN shape and a correct check digit."""
-    return bool(ISIN_SHAPE.match(isin)) and isin_check_digit(isin[:11]) == int(isin[11])
+    # fullmatch: `$` would also accept a trailing newline.
+    return bool(ISIN_SHAPE.fullmatch(isin)) and isin_check_digit(isin[:11]) == int(isin[11])

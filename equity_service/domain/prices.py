@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import math
 import random
-from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, Decimal, InvalidOperation
 
 
 def on_tick(price: Decimal, tick: Decimal) -> bool:
-    """Whether `price` is a whole number of ticks."""
-    return price % tick == 0
+    """Whether `price` is a whole number of ticks (a price too large to count in ticks is not)."""
+    try:
+        return price % tick == 0
+    except InvalidOperation:  # more whole ticks than 28 digits hold (1E+30 on a cent tick)
+        return False
 
 
 def to_tick(price: Decimal, tick: Decimal, rounding: str = ROUND_HALF_EVEN) -> Decimal:

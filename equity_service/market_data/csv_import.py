@@ -38,18 +38,22 @@ class BarRow:
 
 def parse_bars(text: str, ticks: dict[str, Decimal]) -> tuple[list[BarRow], list[tuple[int, str]]]:
     """The rows and the errors (line, message); `ticks` maps known symbols to tick sizes."""
-    reader = csv.reader(io.StringIO(text))
-    header = next(reader, None)
-    if header is None or tuple(h.strip().lower() for h in header) != COLUMNS:
-        return [], [(1, f"the header must be {','.join(COLUMNS)}")]
-    rows, errors = [], []
-    for line, fields in enumerate(reader, start=2):
-        if not fields:
-            continue
-        try:
-            rows.append(_row(line, fields, ticks))
-        except ValueError as exc:
-            errors.append((line, str(exc)))
+    # newline="": the csv module reads line ends itself (a lone CR is a line end, not an error).
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader, None)
+        if header is None or tuple(h.strip().lower() for h in header) != COLUMNS:
+            return [], [(1, f"the header must be {','.join(COLUMNS)}")]
+        rows, errors = [], []
+        for fields in reader:
+            if not fields:
+                continue
+            try:
+                rows.append(_row(reader.line_num, fields, ticks))
+            except ValueError as exc:
+                errors.append((reader.line_num, str(exc)))
+    except csv.Error as exc:  # text the csv module cannot split into fields at all
+        return [], [(reader.line_num, f"the file is not valid CSV: {exc}")]
     return rows, errors
 
 

@@ -101,8 +101,15 @@ def fuzz_operations(
             # Every operation is fuzzed, not only up to the first failure. Schemathesis raises
             # its findings as a FailureGroup, a BaseExceptionGroup (not an Exception).
             except (Exception, FailureGroup) as failure:
-                failures.append(f"{operation.label} ({mode}): {failure}")
+                failures.append(f"{operation.label} ({mode}): {_described(failure)}")
     return failures
+
+
+def _described(failure: BaseException) -> str:
+    # Hypothesis wraps what it could not replay ("unreliable results ... (1 sub-exception)"):
+    # the report names what actually failed, not only the wrapper.
+    causes = getattr(failure, "exceptions", ())
+    return "; ".join([str(failure), *(_described(cause) for cause in causes)])
 
 
 def _fuzz_operation(
@@ -136,7 +143,8 @@ def fuzz_service(
 
     `with_ledger`: a service that moves money gets a real ledger process of its own too, so
     that its calls to the ledger are answered rather than refused as unavailable. `sign_in`
-    returns the bearer token to fuzz with (default: an internal token for a tenant's owner);
+    returns a bearer token to fuzz with, asked again per operation (default: an internal
+    token for a tenant's owner);
     `skip_paths` are left out (said why at the call)."""
     short = package.removesuffix("_service")
     with ExitStack() as stack:
@@ -149,8 +157,9 @@ def fuzz_service(
         service = stack.enter_context(_serve(package, database, resources, extra_env))
         token: Callable[[], str] = service.token  # a fresh internal token per operation
         if sign_in is not None:
-            signed_in = sign_in(service)
-            token = partial(str, signed_in)
+            # Signed in again per operation too: a run on a busy machine outlasts an access
+            # token (five minutes), and an expired one turns every later answer into a 401.
+            token = partial(sign_in, service)
         return fuzz_operations(service.base_url, token, examples=examples, skip_paths=skip_paths)
 
 

@@ -13,6 +13,7 @@ from fastapi import Depends, Request
 
 from fleetkit.auth import bearer_token, principal_from_claims, verify_bearer
 from fleetkit.policy import Principal
+from fleetkit.row_security import bind_tenant
 from portfolio_service.identity.api_keys import caller_of_api_key
 from portfolio_service.identity.rate_limits import charge
 from portfolio_service.identity.tokens import API_KEY_PREFIX, Caller
@@ -40,6 +41,8 @@ async def current_caller(request: Request) -> Caller:
         budget_key = f"user:{claims.subject}"
     await charge(state.redis, budget_key, state.settings.rate_limit_per_minute)
     request.state.principal = caller.principal
+    # From here on the request's database transactions act for this tenant (row-level security).
+    bind_tenant(caller.principal.tenant_id)
     return caller
 
 

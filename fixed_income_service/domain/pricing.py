@@ -42,14 +42,16 @@ def price_and_risk(book: SettledBook, yields: FloatArray, convention: str) -> Pr
     f = book.frequency
     t = book.times(convention)
     growth = 1.0 + yields / f
-    f_flow = f[book.flow_bond]
     # A yield just above -frequency overflows: the figures come out infinite and the caller
     # refuses that item.
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        discounted = book.amount * np.exp(-f_flow * t * np.log(growth)[book.flow_bond])
+        discounted = book.amount * np.exp(t * book.per_flow(-f * np.log(growth)))
         price = _sum(book, discounted)
-        slope = _sum(book, discounted * t) / growth
-        curvature = _sum(book, discounted * t * (t + 1.0 / f_flow)) / (growth * growth)
+        weighted = discounted * t
+        timed = _sum(book, weighted)
+        slope = timed / growth
+        # Σ d·t·(t + 1/f), with the per-bond 1/f taken out of the sum.
+        curvature = (_sum(book, weighted * t) + timed / f) / (growth * growth)
         modified = np.where(price != 0.0, slope / price, 0.0)
         convexity = np.where(price != 0.0, curvature / price, 0.0)
     macaulay = modified * growth
@@ -95,7 +97,7 @@ def solve_yields(
     """
     f = book.frequency
     target = dirty_prices / book.scale
-    exponent = -f[book.flow_bond] * book.times(convention)
+    exponent = book.per_flow(-f) * book.times(convention)
     final = book.final_period if convention == "street" else np.zeros(len(f), dtype=bool)
     final_yields = _final_period_yields(book, target, final)
     skipped = np.isnan(target) | final

@@ -25,12 +25,13 @@ from fixed_income_service.domain.cashflows import (
 )
 from fixed_income_service.domain.daycounts import DayCount, year_fraction
 from fixed_income_service.domain.months import add_months
-from fixed_income_service.domain.yearfractions import DAY_COUNT_CODES
+from fixed_income_service.domain.yearfractions import DAY_COUNT_CODES, linear_accruals
 
 NEVER = date.max.toordinal()
 PERIOD_ROW = (
     "start", "end", "ref_a", "ref_b", "to_pay", "accrual_fraction", "length", "length_cum",
-    "outstanding", "rate_notional", "ex",
+    "outstanding", "rate_notional", "ex", "linear_first", "linear_last", "linear_factor",
+    "linear_days",
 )  # fmt: skip
 FLOW_HEAD = ("period", "cum", "ex_ahead")
 SPAN = 1 << 22  # above every date ordinal (NEVER included): keys of one bond never overlap
@@ -191,9 +192,8 @@ class CashflowBook:
     # Per flow, the earliest ex-coupon date among it and the bond's later flows: a bond with
     # no remaining flow trading ex skips the per-flow check.
     ex_ahead: npt.NDArray[np.int64]
-    zero_period_key: npt.NDArray[np.int64]
-    # The zeros' year marks as `(SPAN - 1 - mark)` keys, ascending like the marks descend.
-    year_mark_key: npt.NDArray[np.int64]
+    # The keys (ends) of `zero_periods`, in 32 bits for the pass that counts those passed.
+    zero_period_key: npt.NDArray[np.int32]
     # Rows of period (PERIOD_ROW) and flow (FLOW_HEAD) facts side by side, as floats (date
     # ordinals are exact): settling gathers each bond's row in one sweep, not field by field.
     period_rows: npt.NDArray[np.float64]
@@ -227,11 +227,16 @@ def build_book(bonds: list[BondArrays]) -> CashflowBook:
     zeros = np.flatnonzero([b.is_zero for b in bonds])
     zero_periods = [np.arange(period_offset[z], period_offset[z] + period_counts[z]) for z in zeros]
     zero_rows = np.concatenate([np.zeros(0, dtype=np.int64), *zero_periods])
-    zero_rank = np.repeat(np.arange(len(zeros), dtype=np.int64), period_counts[zeros])
     year_marks = np.concatenate([b.year_marks for b in bonds])
-    mark_rank = np.repeat(np.arange(len(zeros), dtype=np.int64), mark_counts)
     day_count = np.array([b.day_count for b in bonds], dtype=np.int64)
     ex_ahead = _later_minimum(flows["ex"], flow_bond)
+    # Where accrual from each period's start is linear in days (see `linear_accruals`).
+    periods.update(zip(
+        ("linear_first", "linear_last", "linear_factor", "linear_days"),
+        linear_accruals(day_count[period_bond], periods["start"], periods["ref_a"],
+                        periods["ref_b"]),
+        strict=True,
+    ))  # fmt: skip
     return CashflowBook(
         flows=flows,
         periods=periods,
@@ -255,8 +260,7 @@ def build_book(bonds: list[BondArrays]) -> CashflowBook:
         flow_heads=np.column_stack(
             [flows["period"], flows["cum"], ex_ahead.astype(np.float64)]
         ).astype(np.float64),
-        zero_period_key=zero_rank * SPAN + periods["key"][zero_rows],
-        year_mark_key=mark_rank * SPAN + (SPAN - 1 - year_marks),
+        zero_period_key=periods["key"][zero_rows].astype(np.int32),
         day_count_rows=tuple(np.flatnonzero(day_count == code) for code in range(len(DayCount))),
     )
 

@@ -45,9 +45,12 @@ def price_and_risk(book: SettledBook, yields: FloatArray, convention: str) -> Pr
     # A yield just above -frequency overflows: the figures come out infinite and the caller
     # refuses that item.
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        discounted = book.amount * np.exp(t * book.per_flow(-f * np.log(growth)))
+        # In place where it can be: one scratch array of flows instead of one per step.
+        discounted = book.per_flow(-f * np.log(growth))
+        np.exp(np.multiply(discounted, t, out=discounted), out=discounted)
+        discounted *= book.amount
         price = _sum(book, discounted)
-        weighted = discounted * t
+        weighted = np.multiply(discounted, t, out=discounted)
         timed = _sum(book, weighted)
         slope = timed / growth
         # Σ d·t·(t + 1/f), with the per-bond 1/f taken out of the sum.

@@ -14,12 +14,11 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from fixed_income_service.domain.book import SPAN, CashflowBook
+from fixed_income_service.domain.book import CashflowBook
 from fixed_income_service.domain.daycounts import DayCount
 from fixed_income_service.domain.yearfractions import (
     DAY_COUNT_CODES,
     year_fractions,
-    year_fractions_by_code,
 )
 
 FloatArray = npt.NDArray[np.float64]
@@ -54,13 +53,16 @@ class SettledBook:
     @cached_property
     def true_time(self) -> FloatArray:
         """QuantLib's stepwise day-count time to each remaining flow, in years."""
-        return self.book_flows["cum"].take(self.flow_index) + self.per_flow(self.true_offset)
+        true: FloatArray = self.book_flows["cum"].take(self.flow_index)
+        true += self.per_flow(self.true_offset)
+        return true
 
     @cached_property
     def street_time(self) -> FloatArray:
         """The street convention's time to each remaining flow, in years."""
         street: FloatArray = self.book_flows["length_cum"].take(self.flow_index)
-        return street + self.per_flow(self.street_offset)
+        street += self.per_flow(self.street_offset)
+        return street
 
     @cached_property
     def flow_bond(self) -> IntArray:
@@ -82,9 +84,9 @@ def first_period_after(book: CashflowBook, head_period: IntArray, settlement: in
     period = head_period.copy()
     zero = np.flatnonzero(book.is_zero)
     if len(zero):
-        rank = np.arange(len(zero), dtype=np.int64)
-        found = np.searchsorted(book.zero_period_key, rank * SPAN + settlement, side="right")
-        period[zero] = book.period_start[zero] + found - book.zero_period_start
+        passed = (book.zero_period_key <= settlement).view(np.uint8)
+        counted = np.add.reduceat(passed, book.zero_period_start, dtype=np.int64)
+        period[zero] = book.period_start[zero] + counted
     return period
 
 
@@ -117,7 +119,12 @@ def _settle(book: CashflowBook, settlement: int) -> SettledBook:
     to_pay, whole, length, length_cum, outstanding, rate, ex = (row[:, c] for c in range(4, 11))
     codes, n = book.day_count, book.size
     s = np.full(n, settlement, dtype=np.int64)
-    to_settlement = year_fractions_by_code(book.day_count_rows, start, s, ref_a, ref_b)
+    to_settlement = _since_start(row, start, settlement)
+    curved = np.flatnonzero((settlement < row[:, 11]) | (settlement > row[:, 12]))
+    if len(curved):
+        to_settlement[curved] = year_fractions(
+            codes[curved], start[curved], s[curved], ref_a[curved], ref_b[curved]
+        )
     first_step = to_pay - to_settlement
     zero = np.flatnonzero(book.is_zero)
     if len(zero):
@@ -160,6 +167,13 @@ def _settle(book: CashflowBook, settlement: int) -> SettledBook:
         scale=scale,
         final_period=period == book.last_period,
     )
+
+
+def _since_start(row: FloatArray, start: IntArray, settlement: int) -> FloatArray:
+    """The day-count fraction from each period's start to `settlement` where it is linear in
+    days (`linear_accruals`); the caller recomputes the rest."""
+    since: FloatArray = row[:, 13] * (settlement - start) / row[:, 14]
+    return since
 
 
 def _ex_coupon_rows(
@@ -213,9 +227,7 @@ def _zero_icma_time(book: CashflowBook, settlement: int) -> FloatArray:
     """ACT/ACT ICMA time to each zero's payment: whole years back from it, then the share of
     the year the settlement falls in (QuantLib's recursion, in closed form)."""
     marks, start = book.year_marks, book.year_mark_start
-    rank = np.arange(len(start), dtype=np.int64)
-    found = np.searchsorted(book.year_mark_key, rank * SPAN + (SPAN - 1 - settlement))
-    after = found - start  # how many of the zero's marks fall after the settlement
+    after = np.add.reduceat((marks > settlement).view(np.uint8), start, dtype=np.int64)
     later, earlier = marks[start + after - 1], marks[start + after]
     time: FloatArray = (after - 1) + (later - settlement) / (later - earlier)
     return time

@@ -108,6 +108,36 @@ def _fractions(code: int, a: IntArray, b: IntArray, ref_a: IntArray, ref_b: IntA
     return _icma(a, b, ref_a, ref_b)
 
 
+def linear_accruals(
+    codes: IntArray, start: IntArray, ref_a: IntArray, ref_b: IntArray
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+    """Where the fraction from a period's `start` to a date `s` is `factor * (s - start) / days`.
+
+    Per period: the first and last `s` of that stretch (an empty one for 30/360, which is
+    not linear in days), `factor` and `days`, chosen so that the product is computed exactly as
+    `year_fractions` computes it there: ACT/360 and ACT/365F everywhere, ACT/ACT ISDA within
+    the start's calendar year, ACT/ACT ICMA inside the reference period when it holds `start`.
+    """
+    n = len(codes)
+    first, last = np.full(n, np.inf), np.full(n, -np.inf)
+    factor, days = np.ones(n), np.ones(n)
+    for convention, length in ((DayCount.ACT_360, 360.0), (DayCount.ACT_365F, 365.0)):
+        rows = codes == DAY_COUNT_CODES[convention]
+        first[rows], last[rows], days[rows] = -np.inf, np.inf, length
+    isda = np.flatnonzero(codes == DAY_COUNT_CODES[DayCount.ACT_ACT_ISDA])
+    year, _, _ = _ymd(start[isda])
+    first[isda], last[isda] = start[isda], _MONTH_START[(year + 1) * 12 - _FIRST_MONTH] - 1
+    days[isda] = np.where(_month_length(year, np.full_like(year, 2)) == 29, 366.0, 365.0)
+    months = _months_of(ref_b - ref_a)
+    icma = np.flatnonzero(
+        (codes == DAY_COUNT_CODES[DayCount.ACT_ACT_ICMA])
+        & (months > 0) & (start >= ref_a) & (start <= ref_b)
+    )  # fmt: skip
+    first[icma], last[icma] = ref_a[icma], ref_b[icma]
+    factor[icma], days[icma] = months[icma] / 12.0, ref_b[icma] - ref_a[icma]
+    return first, last, factor, days
+
+
 def add_months_array(ordinals: IntArray, months: IntArray) -> IntArray:
     """`months.add_months` over arrays: the day is clamped to the new month's length."""
     offset = ordinals - FIRST_DAY

@@ -6,6 +6,9 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from fixed_income_service.bonds.schemas import BondTermsIn
+from fixed_income_service.domain.bonds import BondTerms, BondType
+from fixed_income_service.domain.fixings import Fixings, fixings_window
 from fixed_income_service.domain.refusals import Refusal
 from fixed_income_service.fixings import repository
 from fixed_income_service.fixings.schemas import FixingPublic, FixingsCreate, FixingsPublic
@@ -49,3 +52,19 @@ def public(index: str, fixings: dict[date, Decimal], first: date, last: date) ->
             if first <= day <= last
         ],
     )
+
+
+DEFAULT_INDEX = "SOFR"
+
+
+def index_of(bond: BondTermsIn) -> str:
+    """The overnight index an FRN's coupons are paid on."""
+    return bond.overnight_index or DEFAULT_INDEX
+
+
+async def index_fixings(conn: Any, bond: BondTermsIn, terms: BondTerms, today: date) -> Fixings:
+    """The stored fixings an FRN's periods ended by `today` can need; none for another bond."""
+    if terms.bond_type is not BondType.FRN:
+        return {}
+    first, last = fixings_window(terms, today)
+    return await repository.fixings_between(conn, index_of(bond), first, last)

@@ -24,6 +24,7 @@ from fixed_income_service.books.service import BondBooks
 from fixed_income_service.domain.money import face_asset, trade_cash
 from fixed_income_service.domain.refusals import Refusal
 from fixed_income_service.domain.trading import price_at
+from fixed_income_service.fixings.service import index_fixings
 from fixed_income_service.problems import problem
 from fixed_income_service.trades import repository
 from fixed_income_service.trades.events import TRADE_SETTLED, publish
@@ -74,7 +75,9 @@ async def book_trade(
         raise ProblemError(422, "invalid-face-amount", "face_amount must be above 0")
     try:
         bond = await get_bond(conn, body.bond_id)
-        price = price_at(domain_terms(bond), Decimal(body.clean_price), settlement)
+        terms = domain_terms(bond)
+        fixings = await index_fixings(conn, bond, terms, settlement)
+        price = price_at(terms, Decimal(body.clean_price), settlement, fixings)
     except Refusal as refusal:
         raise problem(refusal) from refusal
     cash = await books.cash_account(tenant_id, body.account_id)

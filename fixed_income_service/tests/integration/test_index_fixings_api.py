@@ -83,11 +83,12 @@ async def test_a_changed_rate_is_a_conflict_and_nothing_of_that_request_is_store
 async def test_only_an_admin_writes_fixings_and_bad_input_is_a_problem(client, admin, viewer):
     denied = await client.post("/v1/indices/SOFR/fixings", json=FIXINGS, headers=viewer)
     assert denied.status_code == 403
-    for body in (
+    bodies: list[dict[str, object]] = [
         {"fixings": [{"fixing_date": "2026-03-02", "rate": "4.31"}]},
         {"fixings": [{"fixing_date": "2026-03-02", "rate": 0.0431}]},
         {"fixings": []},
-    ):
+    ]
+    for body in bodies:
         refused = await client.post("/v1/indices/SOFR/fixings", json=body, headers=admin)
         assert refused.status_code == 422, body
     twice = await client.post(

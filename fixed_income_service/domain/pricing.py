@@ -54,7 +54,8 @@ def price_and_risk(book: SettledBook, yields: FloatArray, convention: str) -> Pr
         timed = _sum(book, weighted)
         slope = timed / growth
         # Σ d·t·(t + 1/f), with the per-bond 1/f taken out of the sum.
-        curvature = (_sum(book, weighted * t) + timed / f) / (growth * growth)
+        squared = np.multiply(weighted, t, out=weighted)
+        curvature = (_sum(book, squared) + timed / f) / (growth * growth)
         modified = np.where(price != 0.0, slope / price, 0.0)
         convexity = np.where(price != 0.0, curvature / price, 0.0)
     macaulay = modified * growth

@@ -23,7 +23,7 @@ from fixed_income_service.domain.cashflows import (
     bond_schedule,
     cashflows_to_call,
 )
-from fixed_income_service.domain.daycounts import DayCount, year_fraction
+from fixed_income_service.domain.daycounts import year_fraction
 from fixed_income_service.domain.months import add_months
 from fixed_income_service.domain.yearfractions import DAY_COUNT_CODES, linear_accruals
 
@@ -198,8 +198,6 @@ class CashflowBook:
     # ordinals are exact): settling gathers each bond's row in one sweep, not field by field.
     period_rows: npt.NDArray[np.float64]
     flow_heads: npt.NDArray[np.float64]
-    # The bonds of each day count (`DAY_COUNT_CODES` order), for year fractions by group.
-    day_count_rows: tuple[npt.NDArray[np.int64], ...]
     # The book seen from recent settlement dates (see `settled.settle`): pricing the same book
     # again at another yield, or for another measure, does not settle it again.
     settled: dict[int, Any] = field(default_factory=dict, compare=False, repr=False)
@@ -261,7 +259,6 @@ def build_book(bonds: list[BondArrays]) -> CashflowBook:
             [flows["period"], flows["cum"], ex_ahead.astype(np.float64)]
         ).astype(np.float64),
         zero_period_key=periods["key"][zero_rows].astype(np.int32),
-        day_count_rows=tuple(np.flatnonzero(day_count == code) for code in range(len(DayCount))),
     )
 
 

@@ -26,6 +26,11 @@ def may_write_curves(principal: Principal) -> None:
     authorize(principal, "write", Resource("curve", None))
 
 
+def may_write_fixings(principal: Principal) -> None:
+    """Recording an index's realised fixings (reference data, as bonds are)."""
+    authorize(principal, "write", Resource("bond", None))
+
+
 def may_trade(principal: Principal) -> str:
     """Buying and selling bonds on the tenant's ledger accounts; returns the tenant."""
     tenant = require_tenant(principal, "bond trades")

@@ -12,6 +12,7 @@ from fixed_income_service.bonds.router import router as bonds
 from fixed_income_service.books.client import bond_books
 from fixed_income_service.config import Settings, get_settings
 from fixed_income_service.curves.router import router as curves
+from fixed_income_service.fixings.router import router as fixings
 from fixed_income_service.trades.router import router as trades
 from fixed_income_service.valuation.router import router as valuation
 from fleetkit import probes
@@ -36,7 +37,7 @@ def create_app(
             "Bonds and their conventions, holiday calendars, yield curves, bond analytics, "
             "bond trades settled in the ledger, coupons and redemptions, valuations."
         ),
-        routers=[bonds, curves, analytics, trades, valuation, probes.router],
+        routers=[bonds, curves, fixings, analytics, trades, valuation, probes.router],
         row_security=True,
     )
     app.state.books = bond_books(settings, ledger_transport)

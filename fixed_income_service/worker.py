@@ -10,12 +10,18 @@ TASK_MODULES = [
     "fleetkit.housekeeping",
     "fixed_income_service.analytics.tasks",
     "fixed_income_service.payments.tasks",
+    "fixed_income_service.trades.tasks",
 ]
 
 # Frequent runs expire unconsumed after one period: a worker that was down runs one catch-up.
 FIXED_INCOME_BEAT_SCHEDULE = {
     "pay-due-bond-payments": {
         "task": "fixed_income.pay_due_bond_payments",
+        "schedule": 300.0,
+        "options": {"expires": 300.0},
+    },
+    "settle-due-bond-trades": {
+        "task": "fixed_income.settle_due_trades",
         "schedule": 300.0,
         "options": {"expires": 300.0},
     },

@@ -58,6 +58,15 @@ class BondTermsIn(BaseModel):
     lookback_days: int = Field(
         default=0, ge=0, le=10, description="an FRN's overnight rates fixed this early"
     )
+    settlement_days: int = Field(
+        default=1, ge=0, le=5,
+        description="business days of the calendar from a trade date to settlement (T+1)",
+    )  # fmt: skip
+    overnight_index: str | None = Field(
+        default=None,
+        pattern=r"^[A-Z][A-Z0-9_-]{0,19}$",
+        description="an FRN's index, whose stored fixings pay its coupons (SOFR if omitted)",
+    )
 
 
 class BondCreate(BondTermsIn):

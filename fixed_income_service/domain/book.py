@@ -25,9 +25,16 @@ from fixed_income_service.domain.cashflows import (
 )
 from fixed_income_service.domain.daycounts import year_fraction
 from fixed_income_service.domain.months import add_months
-from fixed_income_service.domain.yearfractions import DAY_COUNT_CODES
+from fixed_income_service.domain.yearfractions import DAY_COUNT_CODES, linear_accruals
 
 NEVER = date.max.toordinal()
+PERIOD_ROW = (
+    "start", "end", "ref_a", "ref_b", "to_pay", "accrual_fraction", "length", "length_cum",
+    "outstanding", "rate_notional", "ex", "linear_first", "linear_last", "linear_factor",
+    "linear_days",
+)  # fmt: skip
+FLOW_HEAD = ("period", "cum", "ex_ahead")
+SPAN = 1 << 22  # above every date ordinal (NEVER included): keys of one bond never overlap
 FLOW_FIELDS = ("pay", "amount", "is_coupon", "period", "step", "ref_a", "ref_b", "cum")
 PERIOD_FIELDS = (
     "start", "end", "ref_a", "ref_b", "key", "length", "outstanding", "rate_notional", "ex",
@@ -179,6 +186,18 @@ class CashflowBook:
     # The notional periods of the zero-coupon bonds, in book order (for the street clock).
     zero_periods: npt.NDArray[np.int64]
     zero_period_start: npt.NDArray[np.int64]
+    # The flows' payment dates again, in 32 bits: the one pass over every flow when settling
+    # reads half the bytes.
+    flow_pay: npt.NDArray[np.int32]
+    # Per flow, the earliest ex-coupon date among it and the bond's later flows: a bond with
+    # no remaining flow trading ex skips the per-flow check.
+    ex_ahead: npt.NDArray[np.int64]
+    # The keys (ends) of `zero_periods`, in 32 bits for the pass that counts those passed.
+    zero_period_key: npt.NDArray[np.int32]
+    # Rows of period (PERIOD_ROW) and flow (FLOW_HEAD) facts side by side, as floats (date
+    # ordinals are exact): settling gathers each bond's row in one sweep, not field by field.
+    period_rows: npt.NDArray[np.float64]
+    flow_heads: npt.NDArray[np.float64]
     # The book seen from recent settlement dates (see `settled.settle`): pricing the same book
     # again at another yield, or for another measure, does not settle it again.
     settled: dict[int, Any] = field(default_factory=dict, compare=False, repr=False)
@@ -205,6 +224,17 @@ def build_book(bonds: list[BondArrays]) -> CashflowBook:
     mark_counts = np.array([len(b.year_marks) for b in bonds if b.is_zero], dtype=np.int64)
     zeros = np.flatnonzero([b.is_zero for b in bonds])
     zero_periods = [np.arange(period_offset[z], period_offset[z] + period_counts[z]) for z in zeros]
+    zero_rows = np.concatenate([np.zeros(0, dtype=np.int64), *zero_periods])
+    year_marks = np.concatenate([b.year_marks for b in bonds])
+    day_count = np.array([b.day_count for b in bonds], dtype=np.int64)
+    ex_ahead = _later_minimum(flows["ex"], flow_bond)
+    # Where accrual from each period's start is linear in days (see `linear_accruals`).
+    periods.update(zip(
+        ("linear_first", "linear_last", "linear_factor", "linear_days"),
+        linear_accruals(day_count[period_bond], periods["start"], periods["ref_a"],
+                        periods["ref_b"]),
+        strict=True,
+    ))  # fmt: skip
     return CashflowBook(
         flows=flows,
         periods=periods,
@@ -216,10 +246,29 @@ def build_book(bonds: list[BondArrays]) -> CashflowBook:
         period_bond=period_bond,
         period_offset=period_offset,
         frequency=np.array([b.frequency for b in bonds], dtype=np.float64),
-        day_count=np.array([b.day_count for b in bonds], dtype=np.int64),
+        day_count=day_count,
         is_zero=np.array([b.is_zero for b in bonds], dtype=bool),
-        year_marks=np.concatenate([b.year_marks for b in bonds]),
+        year_marks=year_marks,
         year_mark_start=(np.cumsum(mark_counts) - mark_counts).astype(np.int64),
-        zero_periods=np.concatenate([np.zeros(0, dtype=np.int64), *zero_periods]),
+        zero_periods=zero_rows,
         zero_period_start=(np.cumsum(period_counts[zeros]) - period_counts[zeros]).astype(np.int64),
+        flow_pay=flows["pay"].astype(np.int32),
+        ex_ahead=ex_ahead,
+        period_rows=np.column_stack([periods[name] for name in PERIOD_ROW]).astype(np.float64),
+        flow_heads=np.column_stack(
+            [flows["period"], flows["cum"], ex_ahead.astype(np.float64)]
+        ).astype(np.float64),
+        zero_period_key=periods["key"][zero_rows].astype(np.int32),
     )
+
+
+def _later_minimum(
+    values: npt.NDArray[np.int64], owner: npt.NDArray[np.int64]
+) -> npt.NDArray[np.int64]:
+    """Per row, the minimum of `values` over that row and the later rows of the same owner."""
+    # Backwards, each owner's rows lie SPAN below the previous owner's, so a running minimum
+    # never carries one owner's value into another's.
+    shift = (owner[::-1] - owner[-1]) * SPAN if len(owner) else owner
+    running = np.minimum.accumulate(values[::-1] + shift)
+    later: npt.NDArray[np.int64] = (running - shift)[::-1]
+    return later

@@ -79,3 +79,13 @@ def business_days_before(calendar: str, day: date, count: int) -> date:
         if is_business_day(calendar, moved):
             count -= 1
     return moved
+
+
+def business_days_after(calendar: str, day: date, count: int) -> date:
+    """The date `count` business days after `day` (`day` itself when count is 0)."""
+    moved = day
+    while count > 0:
+        moved += timedelta(days=1)
+        if is_business_day(calendar, moved):
+            count -= 1
+    return moved

@@ -9,8 +9,9 @@ shift: the weights stay those of the interest days), as QuantLib's `OvernightInd
 with lookback days and `applyObservationShift = false` has it. The curve forecasts each
 overnight rate from its discount factors, `(DF(f) / DF(next business day) - 1) / τ`.
 
-Realised fixings are not stored yet: an overnight rate fixed before the curve's reference date
-is taken as the curve's first one (its rate for the reference date). A period that ended by the
+In projection, an overnight rate fixed before the curve's reference date is taken as the
+curve's first one (its rate for the reference date); realised coupons, from the stored fixings,
+are `fixings.py`'s. A period that ended by the
 curve's reference date is not projected (its rate is 0: it is paid, never priced).
 """
 
@@ -69,6 +70,17 @@ def accrued_interest(terms: BondTerms, curve: Curve, settlement: date) -> float:
 
 def compounded_rate(terms: BondTerms, curve: Curve, start: date, end: date) -> float:
     """The compounded overnight rate of the period from `start` to `end` (annual decimal)."""
+    _, fixings, weights = interest_days(terms, start, end)
+    rates = _overnight_rates(terms, curve, fixings)
+    compound = float(np.prod(1.0 + rates * weights))
+    return (compound - 1.0) / float(np.sum(weights))
+
+
+def interest_days(
+    terms: BondTerms, start: date, end: date
+) -> tuple[list[date], list[date], np.ndarray]:
+    """The period's interest days (start, each business day before the end), the fixing date
+    of each (`lookback_days` business days earlier) and each one's day-count weight."""
     calendar = terms.calendar
     value_dates = [start]
     day = start + timedelta(days=1)
@@ -81,9 +93,7 @@ def compounded_rate(terms: BondTerms, curve: Curve, start: date, end: date) -> f
         [year_fraction(terms.day_count, a, b, a, b) for a, b in pairwise(value_dates)]
     )
     fixings = [business_days_before(calendar, d, terms.lookback_days) for d in value_dates[:-1]]
-    rates = _overnight_rates(terms, curve, fixings)
-    compound = float(np.prod(1.0 + rates * weights))
-    return (compound - 1.0) / float(np.sum(weights))
+    return value_dates[:-1], fixings, weights
 
 
 def _overnight_rates(terms: BondTerms, curve: Curve, fixings: list[date]) -> np.ndarray:

@@ -42,14 +42,20 @@ def price_and_risk(book: SettledBook, yields: FloatArray, convention: str) -> Pr
     f = book.frequency
     t = book.times(convention)
     growth = 1.0 + yields / f
-    f_flow = f[book.flow_bond]
     # A yield just above -frequency overflows: the figures come out infinite and the caller
     # refuses that item.
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        discounted = book.amount * np.exp(-f_flow * t * np.log(growth)[book.flow_bond])
+        # In place where it can be: one scratch array of flows instead of one per step.
+        discounted = book.per_flow(-f * np.log(growth))
+        np.exp(np.multiply(discounted, t, out=discounted), out=discounted)
+        discounted *= book.amount
         price = _sum(book, discounted)
-        slope = _sum(book, discounted * t) / growth
-        curvature = _sum(book, discounted * t * (t + 1.0 / f_flow)) / (growth * growth)
+        weighted = np.multiply(discounted, t, out=discounted)
+        timed = _sum(book, weighted)
+        slope = timed / growth
+        # Σ d·t·(t + 1/f), with the per-bond 1/f taken out of the sum.
+        squared = np.multiply(weighted, t, out=weighted)
+        curvature = (_sum(book, squared) + timed / f) / (growth * growth)
         modified = np.where(price != 0.0, slope / price, 0.0)
         convexity = np.where(price != 0.0, curvature / price, 0.0)
     macaulay = modified * growth
@@ -95,7 +101,7 @@ def solve_yields(
     """
     f = book.frequency
     target = dirty_prices / book.scale
-    exponent = -f[book.flow_bond] * book.times(convention)
+    exponent = book.per_flow(-f) * book.times(convention)
     final = book.final_period if convention == "street" else np.zeros(len(f), dtype=bool)
     final_yields = _final_period_yields(book, target, final)
     skipped = np.isnan(target) | final

@@ -24,6 +24,8 @@ REFUSAL_STATUS = {
     "invalid-spread": 422,
     "settlement-before-curve": 422,
     "curve-required": 422,
+    "fixing-conflict": 409,
+    "fixing-missing": 422,
 }
 
 

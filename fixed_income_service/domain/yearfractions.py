@@ -14,7 +14,7 @@ import numpy.typing as npt
 from fixed_income_service.domain.daycounts import DayCount, year_fraction
 
 DAY_COUNT_CODES = {convention: code for code, convention in enumerate(DayCount)}
-_CODE = DAY_COUNT_CODES
+_CONVENTIONS = tuple(DayCount)
 EPOCH = date(1970, 1, 1).toordinal()
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
@@ -80,20 +80,62 @@ def year_fractions(
     codes: IntArray, a: IntArray, b: IntArray, ref_a: IntArray, ref_b: IntArray
 ) -> FloatArray:
     """Year fractions from `a` to `b` (ordinals), each with its day-count code and reference."""
-    out = (b - a) / 360.0
-    act365 = codes == _CODE[DayCount.ACT_365F]
-    out[act365] = (b[act365] - a[act365]) / 365.0
-    for convention, us in ((DayCount.THIRTY_360_US, True), (DayCount.THIRTY_E_360, False)):
-        mask = codes == _CODE[convention]
-        if mask.any():
-            out[mask] = _thirty_360(a[mask], b[mask], us)
-    isda = codes == _CODE[DayCount.ACT_ACT_ISDA]
-    if isda.any():
-        out[isda] = _isda(a[isda], b[isda])
-    icma = codes == _CODE[DayCount.ACT_ACT_ICMA]
-    if icma.any():
-        out[icma] = _icma(a[icma], b[icma], ref_a[icma], ref_b[icma])
+    rows = tuple(np.flatnonzero(codes == code) for code in range(len(DayCount)))
+    return year_fractions_by_code(rows, a, b, ref_a, ref_b)
+
+
+def year_fractions_by_code(
+    rows_by_code: tuple[IntArray, ...], a: IntArray, b: IntArray, ref_a: IntArray, ref_b: IntArray
+) -> FloatArray:
+    """`year_fractions` with the rows of each day-count code (in code order) already known."""
+    out = np.empty(len(a))
+    for code, rows in enumerate(rows_by_code):
+        if len(rows):
+            out[rows] = _fractions(code, a[rows], b[rows], ref_a[rows], ref_b[rows])
     return out
+
+
+def _fractions(code: int, a: IntArray, b: IntArray, ref_a: IntArray, ref_b: IntArray) -> FloatArray:
+    convention = _CONVENTIONS[code]
+    if convention is DayCount.ACT_360:
+        return (b - a) / 360.0
+    if convention is DayCount.ACT_365F:
+        return (b - a) / 365.0
+    if convention in (DayCount.THIRTY_360_US, DayCount.THIRTY_E_360):
+        return _thirty_360(a, b, convention is DayCount.THIRTY_360_US)
+    if convention is DayCount.ACT_ACT_ISDA:
+        return _isda(a, b)
+    return _icma(a, b, ref_a, ref_b)
+
+
+def linear_accruals(
+    codes: IntArray, start: IntArray, ref_a: IntArray, ref_b: IntArray
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+    """Where the fraction from a period's `start` to a date `s` is `factor * (s - start) / days`.
+
+    Per period: the first and last `s` of that stretch (an empty one for 30/360, which is
+    not linear in days), `factor` and `days`, chosen so that the product is computed exactly as
+    `year_fractions` computes it there: ACT/360 and ACT/365F everywhere, ACT/ACT ISDA within
+    the start's calendar year, ACT/ACT ICMA inside the reference period when it holds `start`.
+    """
+    n = len(codes)
+    first, last = np.full(n, np.inf), np.full(n, -np.inf)
+    factor, days = np.ones(n), np.ones(n)
+    for convention, length in ((DayCount.ACT_360, 360.0), (DayCount.ACT_365F, 365.0)):
+        rows = codes == DAY_COUNT_CODES[convention]
+        first[rows], last[rows], days[rows] = -np.inf, np.inf, length
+    isda = np.flatnonzero(codes == DAY_COUNT_CODES[DayCount.ACT_ACT_ISDA])
+    year, _, _ = _ymd(start[isda])
+    first[isda], last[isda] = start[isda], _MONTH_START[(year + 1) * 12 - _FIRST_MONTH] - 1
+    days[isda] = np.where(_month_length(year, np.full_like(year, 2)) == 29, 366.0, 365.0)
+    months = _months_of(ref_b - ref_a)
+    icma = np.flatnonzero(
+        (codes == DAY_COUNT_CODES[DayCount.ACT_ACT_ICMA])
+        & (months > 0) & (start >= ref_a) & (start <= ref_b)
+    )  # fmt: skip
+    first[icma], last[icma] = ref_a[icma], ref_b[icma]
+    factor[icma], days[icma] = months[icma] / 12.0, ref_b[icma] - ref_a[icma]
+    return first, last, factor, days
 
 
 def add_months_array(ordinals: IntArray, months: IntArray) -> IntArray:
@@ -115,10 +157,15 @@ def _icma(a: IntArray, b: IntArray, ref_a: IntArray, ref_b: IntArray) -> FloatAr
     value = np.zeros(len(a))
     inside = (lo >= ref_a) & (hi <= ref_b) & (months > 0)
     value[inside] = _share(lo[inside], hi[inside], ref_a[inside], ref_b[inside])
+    if inside.all():
+        return np.where(b < a, -value, value)
+    # Stretches reaching outside their reference period (stubs, a zero's life) are rarer.
     back = (lo < ref_a) & (hi <= ref_b) & (months > 0)
-    value[back] = _icma_backward(lo[back], hi[back], ref_a[back], ref_b[back])
+    if back.any():
+        value[back] = _icma_backward(lo[back], hi[back], ref_a[back], ref_b[back])
     ahead = (lo >= ref_a) & (hi > ref_b) & (months > 0)
-    value[ahead] = _icma_forward(lo[ahead], hi[ahead], ref_a[ahead], ref_b[ahead])
+    if ahead.any():
+        value[ahead] = _icma_forward(lo[ahead], hi[ahead], ref_a[ahead], ref_b[ahead])
     for i in np.flatnonzero(~(inside | back | ahead)):
         value[i] = year_fraction(
             DayCount.ACT_ACT_ICMA,

@@ -10,12 +10,14 @@ and posts the same id, which the ledger answers with the original: paid once.
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections import defaultdict
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
+from prometheus_client import Gauge
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from fixed_income_service.bonds.schemas import BondPublic
@@ -23,13 +25,20 @@ from fixed_income_service.bonds.service import domain_terms, get_bond
 from fixed_income_service.books.accounts import face_account, paying_agent, street_account
 from fixed_income_service.books.lines import payment_lines
 from fixed_income_service.books.service import BondBooks
+from fixed_income_service.domain.fixings import Realised, realise
 from fixed_income_service.domain.money import face_asset, payout
 from fixed_income_service.domain.payments import DuePayment, due_payments
+from fixed_income_service.fixings.service import index_fixings, index_of
 from fixed_income_service.payments import repository
 from fixed_income_service.trades import repository as trades
 from fixed_income_service.trades.events import BOND_REDEEMED, COUPON_PAID, publish
 from fleetkit.db import driver_connection, make_sessionmaker
 
+log = logging.getLogger(__name__)
+FRN_COUPONS_WAITING = Gauge(
+    "fixed_income_frn_coupons_waiting_for_fixings",
+    "FRN coupons past their payment date, unpaid because a fixing of their period is missing",
+)
 PAYMENTS = uuid.UUID("0193a1b2-0005-7000-8000-7061796d656e")
 
 
@@ -49,20 +58,37 @@ async def pay_due(engine: AsyncEngine, books: BondBooks, today: date) -> int:
     sessionmaker = make_sessionmaker(engine)
     async with sessionmaker() as session:
         conn = await driver_connection(session)
-        work = []
+        work, waiting = [], 0
         for bond_id in await trades.traded_bonds(conn):
             bond = await get_bond(conn, bond_id)
-            dues = due_payments(domain_terms(bond), today)
+            terms = domain_terms(bond)
+            realised = realise(terms, await index_fixings(conn, bond, terms, today), today)
+            waiting += report_waiting(bond, realised)
+            dues = due_payments(realised.terms, today)
             by_tenant: dict[str, list[Any]] = defaultdict(list)
             for holder in await trades.holders(conn, bond_id):
                 by_tenant[holder["tenant_id"]].append(holder)
             for tenant, held in by_tenant.items():
                 work += [(bond, tenant, held, due) for due in dues]
+    FRN_COUPONS_WAITING.set(waiting)
     paid = 0
     for bond, tenant, held, due in work:
         async with sessionmaker() as session, session.begin():
             paid += await pay_one(session, books, bond, tenant, held, due)
     return paid
+
+
+def report_waiting(bond: BondPublic, realised: Realised) -> int:
+    """Log each FRN coupon due but short of a fixing (it is paid once the fixing is stored);
+    returns how many."""
+    for period_end, missing in realised.waiting:
+        log.warning(
+            "frn coupon waiting for fixings",
+            extra={"bond_id": str(bond.id), "index": index_of(bond),
+                   "period_end": period_end.isoformat(),
+                   "missing_fixings": [day.isoformat() for day in missing]},
+        )  # fmt: skip
+    return len(realised.waiting)
 
 
 async def pay_one(

@@ -9,7 +9,7 @@ from typing import Any
 _COLUMNS = (
     "id, tenant_id, client_trade_id, account_id, bond_id, side, face_amount, clean_price, "
     "accrued, dirty_price, outstanding, cash_amount, cash_asset, face_asset, settlement_date, "
-    "ledger_transaction_id, request_hash, created_at"
+    "ledger_transaction_id, request_hash, trade_date, status, failure, created_at"
 )
 
 
@@ -56,11 +56,12 @@ async def list_trades(
 
 
 async def latest_trade(conn: Any, tenant_id: str, bond_id: uuid.UUID, as_of: date) -> Any:
-    """The tenant's last trade in the bond settled on or before `as_of`, or None."""
+    """The tenant's last trade in the bond settling on or before `as_of` (a failed one is no
+    price), or None."""
     return await conn.fetchrow(
         """
         SELECT clean_price, settlement_date, created_at FROM bond_trades
-        WHERE tenant_id = $1 AND bond_id = $2 AND settlement_date <= $3
+        WHERE tenant_id = $1 AND bond_id = $2 AND settlement_date <= $3 AND status <> 'failed'
         ORDER BY settlement_date DESC, created_at DESC LIMIT 1
         """,
         tenant_id, bond_id, as_of,
@@ -83,3 +84,29 @@ async def holders(conn: Any, bond_id: uuid.UUID) -> list[Any]:
 async def traded_bonds(conn: Any) -> list[uuid.UUID]:
     """The bonds any tenant holds or held (only those can owe a payment)."""
     return [row["bond_id"] for row in await conn.fetch("SELECT DISTINCT bond_id FROM bond_trades")]
+
+
+async def pending_due(conn: Any, today: date) -> list[Any]:
+    """Every tenant's pending trades whose settlement date has come, oldest first."""
+    rows: list[Any] = await conn.fetch(
+        f"SELECT {_COLUMNS} FROM bond_trades WHERE status = 'pending' AND settlement_date <= $1 "
+        "ORDER BY settlement_date, created_at, id",
+        today,
+    )
+    return rows
+
+
+async def lock_pending(conn: Any, trade_id: uuid.UUID) -> Any:
+    """The trade if still pending, locked until the transaction ends; else None."""
+    return await conn.fetchrow(
+        f"SELECT {_COLUMNS} FROM bond_trades WHERE id = $1 AND status = 'pending' FOR UPDATE",
+        trade_id,
+    )
+
+
+async def close_trade(conn: Any, trade_id: uuid.UUID, status: str, failure: str | None) -> Any:
+    """Mark the pending trade settled or failed."""
+    return await conn.fetchrow(
+        f"UPDATE bond_trades SET status = $2, failure = $3 WHERE id = $1 RETURNING {_COLUMNS}",
+        trade_id, status, failure,
+    )  # fmt: skip

@@ -13,7 +13,8 @@ PRICE = r"^[0-9]{1,5}(\.[0-9]{1,10})?$"
 
 
 class TradeCreate(BaseModel):
-    """Buy or sell `face_amount` of a bond at a clean price per 100, settled today."""
+    """Buy or sell `face_amount` of a bond at a clean price per 100: settled today, or with a
+    `trade_date` on that date plus the bond's settlement days."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -24,6 +25,11 @@ class TradeCreate(BaseModel):
     face_amount: str = Field(pattern=FACE, examples=["10000.00"], description="original face")
     clean_price: str = Field(pattern=PRICE, examples=["99.25"], description="per 100")
     settlement_date: date | None = Field(default=None, description="today (UTC) if omitted")
+    trade_date: date | None = Field(
+        default=None,
+        description="today or earlier: the trade then settles `settlement_days` business days "
+        "later (pending until then); without it the trade settles today",
+    )
 
 
 class TradePublic(BaseModel):
@@ -41,7 +47,12 @@ class TradePublic(BaseModel):
     cash_asset: str
     face_asset: str
     settlement_date: date
-    ledger_transaction_id: uuid.UUID
+    ledger_transaction_id: uuid.UUID = Field(
+        description="the ledger transaction that settles (or settled) the trade"
+    )
+    trade_date: date | None
+    status: Literal["pending", "settled", "failed"]
+    failure: str | None = Field(description="why a pending trade could not settle")
     created_at: datetime
 
 

@@ -1,5 +1,6 @@
 """Booking a bond trade: price it at the dirty price, settle it in the ledger as one
-delivery-versus-payment transaction, then record it and its event.
+delivery-versus-payment transaction, then record it and its event. A trade with a trade date
+whose settlement date is ahead is recorded pending; beat settles it then (`settlement.py`).
 
 The ledger is posted first, under a transaction id derived from the tenant and the client's
 trade id; the trade row and its outbox event are written after, in the request's transaction.
@@ -17,13 +18,16 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from fixed_income_service.bonds.schemas import BondPublic
 from fixed_income_service.bonds.service import domain_terms, get_bond
 from fixed_income_service.books.accounts import face_account, street_account
 from fixed_income_service.books.lines import dvp_lines
 from fixed_income_service.books.service import BondBooks
+from fixed_income_service.domain.calendars import business_days_after
 from fixed_income_service.domain.money import face_asset, trade_cash
 from fixed_income_service.domain.refusals import Refusal
 from fixed_income_service.domain.trading import price_at
+from fixed_income_service.fixings.service import index_fixings
 from fixed_income_service.problems import problem
 from fixed_income_service.trades import repository
 from fixed_income_service.trades.events import TRADE_SETTLED, publish
@@ -64,17 +68,15 @@ async def book_trade(
         if known["request_hash"] != request_hash:
             raise conflict("client-trade-id-reused", "this client_trade_id booked another trade")
         return public(known), False
-    settlement = body.settlement_date or today
-    if settlement != today:
-        raise ProblemError(
-            422, "invalid-settlement-date", f"trades settle on the day they are booked ({today})"
-        )
     face = Decimal(body.face_amount)
     if face <= 0:
         raise ProblemError(422, "invalid-face-amount", "face_amount must be above 0")
     try:
         bond = await get_bond(conn, body.bond_id)
-        price = price_at(domain_terms(bond), Decimal(body.clean_price), settlement)
+        settlement = settlement_of(body, bond, today)
+        terms = domain_terms(bond)
+        fixings = await index_fixings(conn, bond, terms, settlement)
+        price = price_at(terms, Decimal(body.clean_price), settlement, fixings)
     except Refusal as refusal:
         raise problem(refusal) from refusal
     cash = await books.cash_account(tenant_id, body.account_id)
@@ -95,8 +97,10 @@ async def book_trade(
     ledger_id = ledger_id_of(tenant_id, body.client_trade_id)
     lines = dvp_lines(body.side, cash.id, holding.id, street_cash.id, street_face.id, amount, face)
     meta = {"client_trade_id": body.client_trade_id, "bond_id": str(bond.id), "side": body.side}
+    pending = settlement > today  # settled by beat on its date (trades/settlement.py)
     try:
-        await books.post(tenant_id, ledger_id, lines, meta)
+        if not pending:
+            await books.post(tenant_id, ledger_id, lines, meta)
     except InsufficientFunds as exc:
         kind = "insufficient-funds" if body.side == "buy" else "insufficient-face"
         raise ProblemError(422, kind, exc.detail) from exc
@@ -110,11 +114,38 @@ async def book_trade(
             "clean_price": price.clean, "accrued": price.accrued, "dirty_price": price.dirty,
             "outstanding": price.outstanding, "cash_amount": amount, "cash_asset": cash.asset,
             "face_asset": asset, "settlement_date": settlement, "ledger_transaction_id": ledger_id,
-            "request_hash": request_hash,
+            "request_hash": request_hash, "trade_date": body.trade_date,
+            "status": "pending" if pending else "settled",
         },
     )  # fmt: skip
     if row is None:  # a twin request with the same client id committed first
         return public(await repository.by_client_id(conn, tenant_id, body.client_trade_id)), False
     trade = public(row)
-    publish(session, TRADE_SETTLED, tenant_id, trade.model_dump(mode="json"))
+    if not pending:
+        publish(session, TRADE_SETTLED, tenant_id, trade.model_dump(mode="json"))
     return trade, True
+
+
+def settlement_of(body: TradeCreate, bond: BondPublic, today: date) -> date:
+    """Today without a trade date; else the trade date plus the bond's settlement days
+    (business days of its calendar), which must not have passed."""
+    if body.trade_date is None:
+        if (body.settlement_date or today) != today:
+            raise ProblemError(
+                422, "invalid-settlement-date",
+                f"without a trade_date a trade settles on the day it is booked ({today})",
+            )  # fmt: skip
+        return today
+    if body.trade_date > today:
+        raise ProblemError(422, "invalid-trade-date", f"trade_date is after today ({today})")
+    settlement = business_days_after(bond.calendar, body.trade_date, bond.settlement_days)
+    if body.settlement_date not in (None, settlement):
+        raise ProblemError(
+            422, "invalid-settlement-date",
+            f"a trade of {body.trade_date} settles on {settlement} (T+{bond.settlement_days})",
+        )  # fmt: skip
+    if settlement < today:
+        raise ProblemError(
+            422, "invalid-settlement-date", f"its settlement date {settlement} has passed"
+        )
+    return settlement

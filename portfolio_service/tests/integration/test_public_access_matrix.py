@@ -104,6 +104,17 @@ MATRIX: dict[str, Entry] = {
         "manage_members", "tenant", body={"email": "new@example.com", "roles": ["viewer"]}
     ),
     "GET /api/v1/tenants/{tenant_id}/members": R("tenant"),
+    "PATCH /api/v1/tenants/{tenant_id}/members/{user_id}": W(
+        "manage_members", "tenant", body={"roles": ["viewer"]}
+    ),
+    "DELETE /api/v1/tenants/{tenant_id}/members/{user_id}": W("manage_members", "tenant"),
+    "GET /api/v1/tenants/{tenant_id}/audit-log": W("manage_members", "tenant"),
+    "GET /api/v1/benchmarks": R("benchmark"),
+    "PUT /api/v1/benchmarks/{name}": W(
+        "manage_settings",
+        "benchmark",
+        body={"components": [{"asset_class": "cash", "weight": "1", "annual_rate": "0.02"}]},
+    ),
     "GET /api/v1/store/assets": SELF,
     # gateway: portfolios and their analytics
     "POST /api/v1/portfolios": W("write", "portfolio", body={"name": "p"}),
@@ -123,6 +134,7 @@ MATRIX: dict[str, Entry] = {
             "allocation",
             "summary",
             "targets",
+            "attribution",
         )
     },
     "GET /api/v1/portfolios/{portfolio_id}/targets": Entry("read", "portfolio", absent=True),
@@ -167,6 +179,10 @@ MATRIX |= {
     f"POST {BONDS}/bonds/{{bond_id}}/marks": W("write", "bond"),
     f"GET {BONDS}/bonds/{{bond_id}}/valuation": R("account"),  # the tenant's position in it
     f"GET {BONDS}/calendars": R("calendar"),
+    f"GET {BONDS}/indices/{{index}}/fixings": R("bond"),
+    f"POST {BONDS}/indices/{{index}}/fixings": W(
+        "write", "bond", body={"fixings": [{"fixing_date": "2026-01-02", "rate": "0.0431"}]}
+    ),
     f"POST {BONDS}/curves": W("write", "curve"),
     f"GET {BONDS}/curves/{{curve_id}}": R("curve"),
     f"GET {BONDS}/curves/{{curve_id}}/{{quantity}}": R("curve"),
@@ -424,7 +440,7 @@ async def fresh_object(gateway: httpx.AsyncClient, tenant: Tenant, param: str) -
                        {"label": f"u{uuid.uuid4().hex[:6]}"})  # fmt: skip
 
 
-REFERENCE_PARAMS = {"quantity": "discount", "action": "receive"}
+REFERENCE_PARAMS = {"quantity": "discount", "action": "receive", "index": "SOFR", "name": "model"}
 
 
 def concrete(template: str, ids: dict[str, str]) -> tuple[str, bool]:

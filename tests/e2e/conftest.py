@@ -2,178 +2,34 @@
 
 One fixture per session: a private Redis server on a free port, fresh `e2e_*` databases on the
 machine's Postgres, migrations applied with the services' own Alembic, fresh keys, and
-`Procfile.dev` run under honcho with its ports moved to free ones.
+`Procfile.dev` run under honcho with its ports moved to free ones (tests/fleet_processes.py).
 """
 
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import signal
-import socket
 import subprocess
-import sys
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
 
-import httpx
 import pytest
-from sqlalchemy.engine import make_url
 
-from fleetkit.internal_jwt import TokenMinter
-from fleetkit.settings import SERVICES
-from fleetkit.testing.keys import FleetKeys
-from fleetkit.testing.plugin import ADMIN_URL, DB_PREFIX, recreate_database
+from fleetkit.testing.plugin import ADMIN_URL, DB_PREFIX
+from tests.fleet_processes import (
+    BIN,
+    ROOT,
+    SETTINGS,
+    Fleet,
+    fleet_environment,
+    fresh_databases,
+    migrate_all,
+    relocated_procfile,
+    start_redis,
+    wait_until_ready,
+)
 
-ROOT = Path(__file__).resolve().parents[2]
-BIN = Path(sys.executable).parent
-START_TIMEOUT_SECONDS = 120
-SETTINGS = ("FLEET_", *(f"{service.upper()}_" for service in SERVICES))
 E2E_PREFIX = "e2e" if DB_PREFIX == "test" else f"{DB_PREFIX}_e2e"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@dataclass
-class Fleet:
-    """Addresses and keys of a running fleet."""
-
-    app_ports: dict[str, int]
-    worker_ports: dict[str, int]
-    bus_ports: dict[str, int]
-    keys: FleetKeys
-    log_path: Path
-
-    def url(self, service: str) -> str:
-        return f"http://127.0.0.1:{self.app_ports[service]}"
-
-    @property
-    def gateway(self) -> str:
-        return self.url("portfolio")
-
-    def user_token(
-        self,
-        *,
-        subject: str = "e2e-user",
-        tenant: str | None = "e2e-tenant",
-        roles: frozenset[str] = frozenset({"owner"}),
-        attributes: dict[str, str] | None = None,
-    ) -> str:
-        minter = TokenMinter("portfolio", self.keys.seeds["portfolio"])
-        return minter.mint(
-            "finfleet-api", subject=subject, tenant_id=tenant, roles=roles, attributes=attributes
-        )
-
-    def listening_pid(self, service: str) -> int:
-        """The process serving `service`'s app port (one uvicorn process per app in dev)."""
-        port = self.app_ports[service]
-        listing = subprocess.run(["ss", "-Hltnp", f"sport = :{port}"], capture_output=True,
-                                 text=True, check=True).stdout  # fmt: skip
-        found = re.search(r"pid=(\d+)", listing)
-        if found is None:
-            raise RuntimeError(f"nothing listens on {service}'s port {port}: {listing!r}")
-        return int(found.group(1))
-
-    def logs(self) -> str:
-        return self.log_path.read_text(errors="replace")[-20_000:]
-
-
-def start_redis(workdir: Path) -> tuple[subprocess.Popen[bytes], int]:
-    port = free_port()
-    process = subprocess.Popen(
-        [
-            "redis-server",
-            "--port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-            "--dir",
-            str(workdir),
-        ],
-        stdout=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        with socket.socket() as sock:
-            if sock.connect_ex(("127.0.0.1", port)) == 0:
-                return process, port
-        time.sleep(0.05)
-    process.kill()
-    raise RuntimeError("private redis-server did not start")
-
-
-def fleet_environment(fleet: Fleet, redis_port: int, databases: dict[str, str]) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("FLEET_", "PROMETHEUS_"))}
-    env.update(
-        PATH=f"{BIN}{os.pathsep}{env.get('PATH', '')}",
-        PYTHONUNBUFFERED="1",
-        FLEET_ENV="test",
-        FLEET_LOG_LEVEL="INFO",
-        FLEET_BUS_REDIS_URL=f"redis://127.0.0.1:{redis_port}/1",
-        FLEET_JWT_PUBLIC_KEYS=fleet.keys.public_keys_setting(),
-    )
-    for number, service in enumerate(SERVICES):
-        prefix = service.upper() + "_"
-        env[f"FLEET_{prefix}URL"] = fleet.url(service)
-        env[f"{prefix}DATABASE_URL"] = databases[service]
-        env[f"{prefix}REDIS_URL"] = f"redis://127.0.0.1:{redis_port}/{number + 2}"
-        env[f"{prefix}JWT_PRIVATE_KEY"] = fleet.keys.private_key(service)
-    return env
-
-
-def relocated_procfile(fleet: Fleet, workdir: Path) -> Path:
-    """Procfile.dev with every port moved to a free one and `.dev/` moved to `workdir`."""
-    text = (ROOT / "Procfile.dev").read_text()
-    for number, service in enumerate(SERVICES):
-        text = text.replace(f"--port {8000 + number}", f"--port {fleet.app_ports[service]}")
-        text = re.sub(rf"=\b{9200 + number}\b", f"={fleet.worker_ports[service]}", text)
-        text = re.sub(rf"=\b{9300 + number}\b", f"={fleet.bus_ports[service]}", text)
-    text = text.replace("--port 8545", f"--port {free_port()}")  # the issuance chain node
-    text = text.replace(".dev/", f"{workdir}/")
-    for directory in re.findall(r"PROMETHEUS_MULTIPROC_DIR=(\S+)", text):
-        Path(directory).mkdir(parents=True, exist_ok=True)
-    path = workdir / "Procfile"
-    path.write_text(text)
-    return path
-
-
-def migrate_all(env: dict[str, str]) -> None:
-    for service in SERVICES:
-        subprocess.run(
-            [str(BIN / "alembic"), "-c", f"{service}_service/alembic.ini", "upgrade", "head"],
-            cwd=ROOT,
-            env=env,
-            check=True,
-            capture_output=True,
-        )
-
-
-def wait_until_ready(fleet: Fleet, honcho: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + START_TIMEOUT_SECONDS
-    pending = set(SERVICES)
-    while pending and time.monotonic() < deadline:
-        if honcho.poll() is not None:
-            raise RuntimeError(f"the fleet stopped while starting:\n{fleet.logs()}")
-        for service in sorted(pending):
-            try:
-                if httpx.get(f"{fleet.url(service)}/ready", timeout=1).status_code == 200:
-                    pending.discard(service)
-            except httpx.HTTPError:
-                pass
-        time.sleep(0.5)
-    if pending:
-        raise RuntimeError(f"not ready after {START_TIMEOUT_SECONDS}s: {pending}\n{fleet.logs()}")
 
 
 @pytest.fixture(scope="session")
@@ -184,20 +40,10 @@ def fleet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Fleet]:
         )
     workdir = tmp_path_factory.mktemp("fleet")
     redis, redis_port = start_redis(workdir)
-    fleet = Fleet(
-        app_ports={s: free_port() for s in SERVICES},
-        worker_ports={s: free_port() for s in SERVICES},
-        bus_ports={s: free_port() for s in SERVICES},
-        keys=FleetKeys.generate(),
-        log_path=workdir / "fleet.log",
-    )
-    databases = {
-        service: make_url(recreate_database(f"{E2E_PREFIX}_{service}"))
-        .set(drivername="postgresql+asyncpg")
-        .render_as_string(hide_password=False)
-        for service in SERVICES
-    }
-    env = fleet_environment(fleet, redis_port, databases)
+    fleet = Fleet.on_free_ports(workdir)
+    fleet.redis_port = redis_port
+    fleet.databases = fresh_databases(E2E_PREFIX)
+    env = fleet_environment(fleet)
     migrate_all(env)
     procfile = relocated_procfile(fleet, workdir)
     # honcho reads ./.env unless told otherwise: a developer's .env must not leak in.
@@ -222,7 +68,7 @@ def fleet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Fleet]:
             start_new_session=True,
         )
     try:
-        wait_until_ready(fleet, honcho)
+        wait_until_ready(fleet, lambda: honcho.poll() is None)
         yield fleet
     finally:
         os.killpg(honcho.pid, signal.SIGTERM)

@@ -1,0 +1,229 @@
+"""The whole fleet as real processes: what the end-to-end and the chaos suites share.
+
+Fresh databases on the machine's Postgres, migrations applied with the services' own Alembic,
+fresh keys, a private Redis on a free port, and `Procfile.dev` with its ports moved to free
+ones. Each suite starts the processes its own way: the e2e suite under honcho (one child exits,
+the fleet stops), the chaos suite under its own supervisor that restarts a killed child.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TypeVar
+
+import httpx
+from sqlalchemy.engine import make_url
+
+from fleetkit.internal_jwt import TokenMinter
+from fleetkit.settings import SERVICES
+from fleetkit.testing.keys import FleetKeys
+from fleetkit.testing.plugin import recreate_database
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+START_TIMEOUT_SECONDS = 120
+T = TypeVar("T")
+SETTINGS = ("FLEET_", *(f"{service.upper()}_" for service in SERVICES))
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class Fleet:
+    """Addresses, databases and keys of a running fleet."""
+
+    app_ports: dict[str, int]
+    worker_ports: dict[str, int]
+    bus_ports: dict[str, int]
+    keys: FleetKeys
+    log_path: Path
+    databases: dict[str, str] = field(default_factory=dict)
+    redis_port: int = 0
+
+    @classmethod
+    def on_free_ports(cls, workdir: Path) -> Fleet:
+        return cls(
+            app_ports={s: free_port() for s in SERVICES},
+            worker_ports={s: free_port() for s in SERVICES},
+            bus_ports={s: free_port() for s in SERVICES},
+            keys=FleetKeys.generate(),
+            log_path=workdir / "fleet.log",
+        )
+
+    def url(self, service: str) -> str:
+        return f"http://127.0.0.1:{self.app_ports[service]}"
+
+    @property
+    def gateway(self) -> str:
+        return self.url("portfolio")
+
+    @property
+    def bus_redis_url(self) -> str:
+        return f"redis://127.0.0.1:{self.redis_port}/1"
+
+    def sync_database_url(self, service: str) -> str:
+        return make_url(self.databases[service]).set(drivername="postgresql+psycopg").render_as_string(False)
+
+    def user_token(
+        self,
+        *,
+        subject: str = "e2e-user",
+        tenant: str | None = "e2e-tenant",
+        roles: frozenset[str] = frozenset({"owner"}),
+        attributes: dict[str, str] | None = None,
+    ) -> str:
+        minter = TokenMinter("portfolio", self.keys.seeds["portfolio"])
+        return minter.mint(
+            "finfleet-api", subject=subject, tenant_id=tenant, roles=roles, attributes=attributes
+        )
+
+    def listening_pid(self, service: str) -> int:
+        """The process serving `service`'s app port (one uvicorn process per app in dev)."""
+        port = self.app_ports[service]
+        listing = subprocess.run(["ss", "-Hltnp", f"sport = :{port}"], capture_output=True,
+                                 text=True, check=True).stdout  # fmt: skip
+        found = re.search(r"pid=(\d+)", listing)
+        if found is None:
+            raise RuntimeError(f"nothing listens on {service}'s port {port}: {listing!r}")
+        return int(found.group(1))
+
+    def logs(self) -> str:
+        return self.log_path.read_text(errors="replace")[-20_000:]
+
+
+def redis_command(port: int, workdir: Path, *, durable: bool = False) -> list[str]:
+    """A private redis-server; `durable` keeps every acknowledged write across a restart (an
+    append-only file synced on every write), as a production bus Redis is configured."""
+    persistence = ["--appendonly", "yes", "--appendfsync", "always"] if durable else [
+        "--appendonly", "no"]  # fmt: skip
+    return ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+            *persistence, "--dir", str(workdir)]  # fmt: skip
+
+
+def wait_for_port(port: int, seconds: float = 10) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.05)
+    raise RuntimeError(f"nothing listens on port {port} after {seconds}s")
+
+
+def start_redis(workdir: Path) -> tuple[subprocess.Popen[bytes], int]:
+    port = free_port()
+    process = subprocess.Popen(redis_command(port, workdir), stdout=subprocess.DEVNULL)
+    try:
+        wait_for_port(port)
+    except RuntimeError:
+        process.kill()
+        raise RuntimeError("private redis-server did not start") from None
+    return process, port
+
+
+def fresh_databases(prefix: str) -> dict[str, str]:
+    """One new, empty database per service, as asyncpg URLs."""
+    return {
+        service: make_url(recreate_database(f"{prefix}_{service}"))
+        .set(drivername="postgresql+asyncpg")
+        .render_as_string(hide_password=False)
+        for service in SERVICES
+    }
+
+
+def fleet_environment(fleet: Fleet) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("FLEET_", "PROMETHEUS_"))}
+    env.update(
+        PATH=f"{BIN}{os.pathsep}{env.get('PATH', '')}",
+        PYTHONUNBUFFERED="1",
+        FLEET_ENV="test",
+        FLEET_LOG_LEVEL="INFO",
+        FLEET_BUS_REDIS_URL=fleet.bus_redis_url,
+        FLEET_JWT_PUBLIC_KEYS=fleet.keys.public_keys_setting(),
+    )
+    for number, service in enumerate(SERVICES):
+        prefix = service.upper() + "_"
+        env[f"FLEET_{prefix}URL"] = fleet.url(service)
+        env[f"{prefix}DATABASE_URL"] = fleet.databases[service]
+        env[f"{prefix}REDIS_URL"] = f"redis://127.0.0.1:{fleet.redis_port}/{number + 2}"
+        env[f"{prefix}JWT_PRIVATE_KEY"] = fleet.keys.private_key(service)
+    return env
+
+
+def relocated_procfile(fleet: Fleet, workdir: Path) -> Path:
+    """Procfile.dev with every port moved to a free one and `.dev/` moved to `workdir`."""
+    text = (ROOT / "Procfile.dev").read_text()
+    for number, service in enumerate(SERVICES):
+        text = text.replace(f"--port {8000 + number}", f"--port {fleet.app_ports[service]}")
+        text = re.sub(rf"=\b{9200 + number}\b", f"={fleet.worker_ports[service]}", text)
+        text = re.sub(rf"=\b{9300 + number}\b", f"={fleet.bus_ports[service]}", text)
+    text = text.replace("--port 8545", f"--port {free_port()}")  # the issuance chain node
+    text = text.replace(".dev/", f"{workdir}/")
+    for directory in re.findall(r"PROMETHEUS_MULTIPROC_DIR=(\S+)", text):
+        Path(directory).mkdir(parents=True, exist_ok=True)
+    path = workdir / "Procfile"
+    path.write_text(text)
+    return path
+
+
+def migrate_all(env: dict[str, str]) -> None:
+    for service in SERVICES:
+        subprocess.run(
+            [str(BIN / "alembic"), "-c", f"{service}_service/alembic.ini", "upgrade", "head"],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+        )
+
+
+def wait_until_ready(fleet: Fleet, running: Callable[[], bool]) -> None:
+    """Poll every service's /ready; `running` says whether the fleet is still up at all."""
+    deadline = time.monotonic() + START_TIMEOUT_SECONDS
+    pending = set(SERVICES)
+    while pending and time.monotonic() < deadline:
+        if not running():
+            raise RuntimeError(f"the fleet stopped while starting:\n{fleet.logs()}")
+        for service in sorted(pending):
+            try:
+                if httpx.get(f"{fleet.url(service)}/ready", timeout=1).status_code == 200:
+                    pending.discard(service)
+            except httpx.HTTPError:
+                pass
+        time.sleep(0.5)
+    if pending:
+        raise RuntimeError(f"not ready after {START_TIMEOUT_SECONDS}s: {pending}\n{fleet.logs()}")
+
+
+def list_demo_instruments(fleet: Fleet) -> None:
+    """What an operator does on a fresh install (reference data is not written over the API)."""
+    env = {
+        **os.environ,
+        "EQUITY_DATABASE_URL": fleet.databases["equity"],
+        "FLEET_ENV": "test",
+        "EQUITY_JWT_PRIVATE_KEY": fleet.keys.private_key("equity"),
+    }
+    subprocess.run([sys.executable, "-m", "equity_service.admin", "demo-instruments"],
+                   cwd=ROOT, env=env, check=True, capture_output=True)  # fmt: skip
+
+
+def eventually(check: Callable[[], T], seconds: float = 40.0, pause: float = 0.5) -> T:
+    """Poll `check` until it returns something truthy or `seconds` pass; its last answer."""
+    deadline = time.monotonic() + seconds
+    while True:
+        result = check()
+        if result or time.monotonic() > deadline:
+            return result
+        time.sleep(pause)

@@ -73,8 +73,10 @@ class Fleet:
     def bus_redis_url(self) -> str:
         return f"redis://127.0.0.1:{self.redis_port}/1"
 
-    def sync_database_url(self, service: str) -> str:
-        return make_url(self.databases[service]).set(drivername="postgresql+psycopg").render_as_string(False)
+    def libpq_url(self, service: str) -> str:
+        """The service's database as a plain libpq URL (psycopg, psql)."""
+        url = make_url(self.databases[service]).set(drivername="postgresql")
+        return url.render_as_string(hide_password=False)
 
     def user_token(
         self,
@@ -179,14 +181,21 @@ def relocated_procfile(fleet: Fleet, workdir: Path) -> Path:
 
 
 def migrate_all(env: dict[str, str]) -> None:
-    for service in SERVICES:
-        subprocess.run(
+    """Every service's `alembic upgrade head`, side by side (one database each)."""
+    running = {
+        service: subprocess.Popen(
             [str(BIN / "alembic"), "-c", f"{service}_service/alembic.ini", "upgrade", "head"],
             cwd=ROOT,
             env=env,
-            check=True,
-            capture_output=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
         )
+        for service in SERVICES
+    }
+    for service, process in running.items():
+        output, _ = process.communicate()
+        if process.returncode != 0:
+            raise RuntimeError(f"migrating {service} failed:\n{output.decode(errors='replace')}")
 
 
 def wait_until_ready(fleet: Fleet, running: Callable[[], bool]) -> None:

@@ -6,12 +6,11 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 import pytest
 
 from fleetkit.testing.plugin import DB_PREFIX
-from tests.chaos.supervisor import Supervisor, read_procfile
+from tests.chaos.supervisor import REDIS, SupervisedFleet, Supervisor, read_procfile
 from tests.fleet_processes import (
     ROOT,
     Fleet,
@@ -26,18 +25,6 @@ from tests.fleet_processes import (
 )
 
 CHAOS_PREFIX = f"{DB_PREFIX}_chaos"
-REDIS = "redis"
-
-
-@dataclass
-class SupervisedFleet:
-    fleet: Fleet
-    supervisor: Supervisor
-
-    @property
-    def programs(self) -> list[str]:
-        """Every supervised process but Redis, in Procfile order."""
-        return [name for name in self.supervisor.programs if name != REDIS]
 
 
 @pytest.fixture(scope="session")

@@ -18,7 +18,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
+from tests.fleet_processes import Fleet
+
 RESTART_PAUSE_SECONDS = 0.5
+REDIS = "redis"
 
 
 @dataclass
@@ -171,3 +174,16 @@ def _signal_group(pid: int, signum: int) -> None:
         os.killpg(pid, signum)
     except ProcessLookupError:
         pass
+
+
+@dataclass
+class SupervisedFleet:
+    """A fleet whose processes (and Redis, as `REDIS`) run under `supervisor`."""
+
+    fleet: Fleet
+    supervisor: Supervisor
+
+    @property
+    def programs(self) -> list[str]:
+        """Every supervised process but Redis, in Procfile order."""
+        return [name for name in self.supervisor.programs if name != REDIS]

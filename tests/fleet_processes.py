@@ -9,6 +9,7 @@ the fleet stops), the chaos suite under its own supervisor that restarts a kille
 from __future__ import annotations
 
 import os
+import random
 import re
 import socket
 import subprocess
@@ -17,7 +18,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
+from typing import Any
 
 import httpx
 from sqlalchemy.engine import make_url
@@ -30,14 +31,27 @@ from fleetkit.testing.plugin import recreate_database
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 START_TIMEOUT_SECONDS = 120
-T = TypeVar("T")
 SETTINGS = ("FLEET_", *(f"{service.upper()}_" for service in SERVICES))
 
 
+# Below Linux's ephemeral range (32768-60999): a port the kernel hands out for outgoing
+# connections (the fleet makes thousands) would otherwise be taken before a restarted app
+# binds it again.
+PORT_RANGE = (20_000, 32_000)
+_ports = random.Random(os.getpid())
+
+
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    """A port nothing listens on now, outside the kernel's ephemeral range."""
+    for _ in range(1000):
+        port = _ports.randrange(*PORT_RANGE)
+        with socket.socket() as sock:
+            try:
+                sock.bind(("0.0.0.0", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError(f"no free port in {PORT_RANGE}")
 
 
 @dataclass
@@ -228,7 +242,7 @@ def list_demo_instruments(fleet: Fleet) -> None:
                    cwd=ROOT, env=env, check=True, capture_output=True)  # fmt: skip
 
 
-def eventually(check: Callable[[], T], seconds: float = 40.0, pause: float = 0.5) -> T:
+def eventually(check: Callable[[], Any], seconds: float = 40.0, pause: float = 0.5) -> Any:
     """Poll `check` until it returns something truthy or `seconds` pass; its last answer."""
     deadline = time.monotonic() + seconds
     while True:

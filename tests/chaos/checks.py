@@ -22,6 +22,11 @@ FROM accounts GROUP BY asset_code
 HAVING sum(debits_posted - credits_posted) <> 0 OR sum(debits_pending - credits_pending) <> 0
 """
 
+UNPUBLISHED = """
+SELECT count(*), count(*) FILTER (WHERE created_at < now() - interval '1 minute')
+FROM outbox WHERE published_at IS NULL
+"""
+
 
 def query(fleet: Fleet, service: str, sql: str, *params: Any) -> list[tuple[Any, ...]]:
     with psycopg.connect(fleet.libpq_url(service)) as connection:
@@ -30,7 +35,7 @@ def query(fleet: Fleet, service: str, sql: str, *params: Any) -> list[tuple[Any,
 
 def duplicates(fleet: Fleet, service: str, table: str, column: str, tenant: str) -> dict[str, int]:
     """Business ids stored more than once, and every stored id with its count."""
-    rows = query(fleet, service, f"SELECT {column}::text, count(*) FROM {table} "  # noqa: S608
+    rows = query(fleet, service, f"SELECT {column}::text, count(*) FROM {table} "
                  "WHERE tenant_id = %s GROUP BY 1", tenant)  # fmt: skip
     return {row[0]: row[1] for row in rows}
 
@@ -39,8 +44,7 @@ def unpublished_outbox(fleet: Fleet) -> dict[str, tuple[int, int]]:
     """service → (unpublished rows, of which older than a minute), where any are left."""
     left = {}
     for service in SERVICES:
-        [(rows, old)] = query(fleet, service, "SELECT count(*), count(*) FILTER (WHERE created_at "
-                              "< now() - interval '1 minute') FROM outbox WHERE published_at IS NULL")  # fmt: skip
+        [(rows, old)] = query(fleet, service, UNPUBLISHED)
         if rows:
             left[service] = (rows, old)
     return left

@@ -15,6 +15,7 @@ import signal
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 import httpx
 import psycopg
@@ -73,14 +74,14 @@ def terminate_database_sessions(supervised: SupervisedFleet, service: str) -> No
 def fault_plan(supervised: SupervisedFleet, seed: int) -> list[Fault]:
     """Every process killed once, Redis restarted, two databases' sessions cut: seeded order."""
     faults = [
-        Fault(f"kill -9 {name}", lambda name=name: kill_program(supervised, name))
+        Fault(f"kill -9 {name}", partial(kill_program, supervised, name))
         for name in supervised.programs
     ]
-    faults.append(Fault("redis restart", lambda: restart_redis(supervised)))
+    faults.append(Fault("redis restart", partial(restart_redis, supervised)))
     for service in ("ledger", "equity"):
-        faults.append(Fault(f"postgres sessions of {service} terminated",
-                            lambda service=service: terminate_database_sessions(supervised, service)))  # fmt: skip
-    random.Random(seed).shuffle(faults)  # noqa: S311 - a reproducible order
+        cut = partial(terminate_database_sessions, supervised, service)
+        faults.append(Fault(f"postgres sessions of {service} terminated", cut))
+    random.Random(seed).shuffle(faults)
     return faults
 
 

@@ -8,6 +8,7 @@ honcho is not used here: it stops the whole fleet when one child exits, which is
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shlex
 import signal
@@ -140,7 +141,7 @@ class Supervisor:
             _signal_group(process.pid, signal.SIGKILL)  # children left behind by the leader
 
     def _start(self, program: Program) -> None:
-        program.process = subprocess.Popen(  # noqa: S603 - the repository's own Procfile
+        program.process = subprocess.Popen(
             program.argv,
             cwd=self.cwd,
             env=program.env,
@@ -170,10 +171,8 @@ class Supervisor:
 
 
 def _signal_group(pid: int, signum: int) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(pid, signum)
-    except ProcessLookupError:
-        pass
 
 
 @dataclass

@@ -99,14 +99,18 @@ def test_nothing_accepted_is_lost_or_doubled_under_fire(supervised):
     assert Decimal(cash["posted"]) - Decimal(cash["available"]) == 10 * len(pledges), cash
 
     # Every event delivered: outbox published, no stream entry unread or unacknowledged.
-    assert eventually(lambda: not unpublished_outbox(fleet), SETTLE_SECONDS), unpublished_outbox(fleet)
+    assert eventually(lambda: not unpublished_outbox(fleet), SETTLE_SECONDS), unpublished_outbox(
+        fleet
+    )
     assert eventually(lambda: not stream_backlog(fleet), SETTLE_SECONDS), stream_backlog(fleet)
     assert dead_letters(fleet) == {} or not any(dead_letters(fleet).values()), dead_letters(fleet)
 
     # The ledger's invariants: every asset sums to zero, no overdue hold open, the chain verifies.
     assert query(fleet, "ledger", UNBALANCED_ASSETS) == []
     assert query(fleet, "ledger", UNRESOLVED_OVERDUE_HOLDS) == [(0,)]
-    link = httpx.post(f"{fleet.gateway}/api/v1/ledger/audit/link", headers=client.headers(), timeout=30)
+    link = httpx.post(
+        f"{fleet.gateway}/api/v1/ledger/audit/link", headers=client.headers(), timeout=30
+    )
     assert link.status_code == 200, link.text
     verified = client.get("/ledger/audit/verify")
     assert verified["verified"] is True, verified
@@ -122,7 +126,8 @@ def report(tally: Tally, injected: list[str], seconds: float, supervised) -> Non
         *(f"  fault: {name}" for name in injected),
         f"  requests sent: {sum(v for k, v in tally.sent.items() if k != 'setup')}",
         f"  accepted: {sum(accepted.values())} {accepted}",
-        f"  retried (answered after more than one try): {sum(tally.retried.values())} {dict(tally.retried)}",
+        f"  retried (answered after more than one try): {sum(tally.retried.values())}"
+        f" {dict(tally.retried)}",
         f"  attempts: {tally.attempts}; failures seen by the client: {dict(tally.failures_seen)}",
         f"  refused: {len(tally.refused)} {tally.refused[:5]}",
         f"  restarts: {sum(restarts.values())} {restarts}",

@@ -47,7 +47,9 @@ class FleetClient:
         self.tally = tally
         self.http = httpx.Client(base_url=f"{fleet.gateway}/api/v1", timeout=timeout)
 
-    def headers(self, role: str = "owner", subject: str = "chaos-owner", **attributes: str) -> dict[str, str]:
+    def headers(
+        self, role: str = "owner", subject: str = "chaos-owner", **attributes: str
+    ) -> dict[str, str]:
         token = self.fleet.user_token(subject=subject, tenant=TENANT, roles=frozenset({role}),
                                       attributes=attributes or None)  # fmt: skip
         return {"Authorization": f"Bearer {token}"}
@@ -57,8 +59,16 @@ class FleetClient:
         response.raise_for_status()
         return response.json()
 
-    def write(self, kind: str, path: str, body: dict[str, Any] | None = None, *,
-              role: str = "owner", subject: str = "chaos-owner", **attributes: str) -> dict[str, Any] | None:  # fmt: skip
+    def write(
+        self,
+        kind: str,
+        path: str,
+        body: dict[str, Any] | None = None,
+        *,
+        role: str = "owner",
+        subject: str = "chaos-owner",
+        **attributes: str,
+    ) -> dict[str, Any] | None:
         """POST until answered for good; the accepted body, or None when refused."""
         key, attempt = str(uuid.uuid4()), 0
         deadline = time.monotonic() + GIVE_UP_SECONDS
@@ -69,7 +79,11 @@ class FleetClient:
             headers = {**self.headers(role, subject, **attributes), "Idempotency-Key": key}
             try:
                 response = self.http.post(path, json=body, headers=headers)
-                failure = None if response.status_code < 500 and response.status_code not in RETRYABLE else str(response.status_code)
+                failure = (
+                    None
+                    if response.status_code < 500 and response.status_code not in RETRYABLE
+                    else str(response.status_code)
+                )
             except httpx.HTTPError as exc:
                 response, failure = None, type(exc).__name__
             with self.tally.lock:
@@ -79,8 +93,10 @@ class FleetClient:
             if failure is None and response is not None:
                 return self._settle(kind, attempt, response)
             if time.monotonic() > deadline:
-                raise AssertionError(f"{kind} {path} still failing ({failure}) after {attempt} tries")
-            time.sleep(min(2.0, 0.1 * 2**attempt) * random.uniform(0.5, 1.0))  # noqa: S311
+                raise AssertionError(
+                    f"{kind} {path} still failing ({failure}) after {attempt} tries"
+                )
+            time.sleep(min(2.0, 0.1 * 2**attempt) * random.uniform(0.5, 1.0))
 
     def _settle(self, kind: str, attempt: int, response: httpx.Response) -> dict[str, Any] | None:
         with self.tally.lock:
@@ -107,11 +123,22 @@ class Book:
 def open_book(client: FleetClient) -> Book:
     """Cash account funded, a bond listed, a launched campaign and a KYC-checked investor."""
     list_demo_instruments(client.fleet)
-    assert eventually(lambda: client.http.get("/equity/quotes/AAPL", headers=client.headers()).status_code == 200, 60)
+    assert eventually(
+        lambda: client.http.get("/equity/quotes/AAPL", headers=client.headers()).status_code == 200,
+        60,
+    )
     client.write("setup", "/ledger/assets", {"asset": "USD/2"})
-    cash = client.write("setup", "/ledger/accounts", {"name": "chaos/cash", "asset": "USD/2", "debits_must_not_exceed_credits": True})
+    cash = client.write(
+        "setup",
+        "/ledger/accounts",
+        {"name": "chaos/cash", "asset": "USD/2", "debits_must_not_exceed_credits": True},
+    )
     assert cash is not None
-    client.write("setup", "/ledger/deposits", {"id": str(uuid.uuid4()), "account_id": cash["id"], "amount": "10000000.00"})
+    client.write(
+        "setup",
+        "/ledger/deposits",
+        {"id": str(uuid.uuid4()), "account_id": cash["id"], "amount": "10000000.00"},
+    )
     maturity = (datetime.now(UTC).date() + timedelta(days=400)).replace(day=15)
     bond = client.write("setup", "/bonds/bonds", {
         "name": "Chaos 5% note", "isin": "US0000000CH1", "currency": "USD", "bond_type": "fixed",
@@ -126,15 +153,30 @@ def open_book(client: FleetClient) -> Book:
 def open_campaign(client: FleetClient, cash: str) -> tuple[str, str]:
     manager = {"role": "manager", "subject": "issuer-manager"}
     compliance = {"role": "compliance", "subject": "officer-1"}
-    issuer_cash = client.write("setup", "/ledger/accounts", {"name": "chaos/issuer/cash", "asset": "USD/2"})
+    issuer_cash = client.write(
+        "setup", "/ledger/accounts", {"name": "chaos/issuer/cash", "asset": "USD/2"}
+    )
     assert issuer_cash is not None
-    issuer = client.write("setup", "/issuance/issuers", {"name": "Chaos Robotics", "cash_account_id": issuer_cash["id"]}, **manager)
+    issuer = client.write(
+        "setup",
+        "/issuance/issuers",
+        {"name": "Chaos Robotics", "cash_account_id": issuer_cash["id"]},
+        **manager,
+    )
     assert issuer is not None, client.tally.refused
-    document = client.http.post(f"/issuance/issuers/{issuer['id']}/documents",
-                                headers=client.headers(**manager), data={"doc_type": "certificate_of_incorporation"},
-                                files={"file": ("incorporation.pdf", PDF, "application/pdf")})  # fmt: skip
+    document = client.http.post(
+        f"/issuance/issuers/{issuer['id']}/documents",
+        headers=client.headers(**manager),
+        data={"doc_type": "certificate_of_incorporation"},
+        files={"file": ("incorporation.pdf", PDF, "application/pdf")},
+    )
     assert document.status_code == 201, document.text
-    client.write("setup", f"/issuance/issuers/{issuer['id']}/kyc", {"decision": "verified", "reason": "registry match"}, **compliance)
+    client.write(
+        "setup",
+        f"/issuance/issuers/{issuer['id']}/kyc",
+        {"decision": "verified", "reason": "registry match"},
+        **compliance,
+    )
     draft = client.write("setup", "/issuance/campaigns", {
         "issuer_id": issuer["id"], "name": "Chaos round", "unit_price": "10.00",
         "min_target": "1000.00", "max_target": "5000000.00", "duration_days": 30,
@@ -143,14 +185,19 @@ def open_campaign(client: FleetClient, cash: str) -> tuple[str, str]:
     path = f"/issuance/campaigns/{draft['id']}"
     owning = {**manager, "issuer_id": issuer["id"]}
     client.write("setup", f"{path}/submit", None, **owning)
-    client.write("setup", f"{path}/review", {"decision": "approve", "reason": "Form C complete"}, **compliance)
+    client.write(
+        "setup",
+        f"{path}/review",
+        {"decision": "approve", "reason": "Form C complete"},
+        **compliance,
+    )
     client.write("setup", f"{path}/launch", None, **owning)
     investor = client.write("setup", "/issuance/investors", {
         "cash_account_id": cash, "jurisdiction": "US", "annual_income": "900000",
         "net_worth": "5000000"}, role="investor", subject="chaos-investor")  # fmt: skip
     assert investor is not None, client.tally.refused
-    client.write("setup", f"/issuance/investors/{investor['id']}/review", {
-        "kyc_status": "verified", "accredited": True, "reason": "checked"}, **compliance)  # fmt: skip
+    review = {"kyc_status": "verified", "accredited": True, "reason": "checked"}
+    client.write("setup", f"/issuance/investors/{investor['id']}/review", review, **compliance)
     assert not client.tally.refused, client.tally.refused
     return path, investor["id"]
 
@@ -158,7 +205,11 @@ def open_campaign(client: FleetClient, cash: str) -> tuple[str, str]:
 def one_operation(client: FleetClient, book: Book, kind: str, number: int) -> None:
     """One request of the mix: a deposit, a share purchase, a bond purchase or a pledge."""
     if kind == "deposit":
-        client.write(kind, "/ledger/deposits", {"id": str(uuid.uuid4()), "account_id": book.cash, "amount": "100.00"})
+        client.write(
+            kind,
+            "/ledger/deposits",
+            {"id": str(uuid.uuid4()), "account_id": book.cash, "amount": "100.00"},
+        )
     elif kind == "equity_order":
         client.write(kind, "/equity/orders", {
             "client_order_id": f"chaos-{number}", "account_id": book.cash, "symbol": "AAPL",
@@ -175,9 +226,11 @@ def one_operation(client: FleetClient, book: Book, kind: str, number: int) -> No
 KINDS = ("deposit", "equity_order", "bond_trade", "pledge")
 
 
-def run_workload(client: FleetClient, book: Book, stop: threading.Event, *, seed: int, first: int) -> None:
+def run_workload(
+    client: FleetClient, book: Book, stop: threading.Event, *, seed: int, first: int
+) -> None:
     """Send the mix, one request after another, until `stop` is set."""
-    chooser = random.Random(seed)  # noqa: S311 - a reproducible mix, not a secret
+    chooser = random.Random(seed)
     number = first
     while not stop.is_set():
         one_operation(client, book, chooser.choice(KINDS), number)

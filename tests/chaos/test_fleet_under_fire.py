@@ -62,6 +62,8 @@ def test_nothing_accepted_is_lost_or_doubled_under_fire(supervised):
             thread.join(timeout=300)
     under_fire = time.monotonic() - started
     assert not errors, errors
+    # An outage is a retryable 503 (or no answer); a 500 would be a bug the client cannot act on.
+    assert "500" not in tally.failures_seen, fleet.logs()
 
     orders = {o["client_order_id"] for o in tally.accepted.get("equity_order", [])}
     trades = {t["client_trade_id"] for t in tally.accepted.get("bond_trade", [])}

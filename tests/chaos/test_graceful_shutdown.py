@@ -1,7 +1,8 @@
 """SIGTERM is a request to stop, not a crash: an app answers the request it is serving, a worker
 finishes its task (Celery's warm shutdown), a relay publishes its committed backlog, and each
-then exits (0; uvicorn re-raises the SIGTERM it handled, after its graceful shutdown). Every process here is a real one of the supervised fleet; each is held slow by
-something outside it (a stopped downstream, a row lock) while the signal arrives."""
+then exits (0; uvicorn re-raises the SIGTERM it handled, after its graceful shutdown). Every
+process here is a real one of the supervised fleet; each is held slow by something outside it
+(a stopped downstream, a row lock) while the signal arrives."""
 
 from __future__ import annotations
 

@@ -39,8 +39,13 @@ def test_order_is_held_filled_settled_and_released_through_the_fleet(fleet):
     [position] = eventually(settled) or [None]
     assert position is not None, f"the equity worker never settled the fill\n{fleet.logs()}"
     paid = Decimal(bought["filled_avg_price"]) * 2
-    balance = api.get(f"/ledger/accounts/{cash}/balance").json()
-    assert Decimal(balance["posted"]) == Decimal("10000.00") - paid
+
+    def posted() -> Decimal:
+        return Decimal(api.get(f"/ledger/accounts/{cash}/balance").json()["posted"])
+
+    # The worker posts the whole hold, then releases what the fill did not use: wait for both.
+    eventually(lambda: posted() == Decimal("10000.00") - paid)
+    assert posted() == Decimal("10000.00") - paid
 
     resting = api.post("/equity/orders", json={
         "client_order_id": "e2e-rest", "account_id": cash, "symbol": "AAPL", "side": "buy",

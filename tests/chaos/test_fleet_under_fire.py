@@ -53,7 +53,7 @@ def test_nothing_accepted_is_lost_or_doubled_under_fire(supervised):
         for fault in fault_plan(supervised, SEED):
             began = time.monotonic()
             fault.inject()
-            injected.append(f"{fault.name} (back in {time.monotonic() - began:.1f}s)")
+            injected.append(f"{fault.name} (next fault after {time.monotonic() - began:.1f}s)")
             print(f"chaos: {injected[-1]}", flush=True)
         wait_until_ready(fleet, lambda: True)  # every app back before the workload stops
     finally:
@@ -105,7 +105,7 @@ def test_nothing_accepted_is_lost_or_doubled_under_fire(supervised):
         fleet
     )
     assert eventually(lambda: not stream_backlog(fleet), SETTLE_SECONDS), stream_backlog(fleet)
-    assert dead_letters(fleet) == {} or not any(dead_letters(fleet).values()), dead_letters(fleet)
+    assert not any(dead_letters(fleet).values()), dead_letters(fleet)
 
     # The ledger's invariants: every asset sums to zero, no overdue hold open, the chain verifies.
     assert query(fleet, "ledger", UNBALANCED_ASSETS) == []

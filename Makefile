@@ -51,7 +51,7 @@ define require_engine
 endef
 
 .PHONY: help up down build restart status health logs migrate seed backup restore dev dev-stop \
-	test test-e2e lint fmt bench clean check-alerts
+	test test-e2e test-chaos lint fmt bench clean check-alerts
 
 help: ## list every target with what it does (default)
 	@echo "FinFleet: make <target> [VAR=value]   services: $(SERVICES)"
@@ -228,15 +228,20 @@ k8s-secrets: ## the Secrets of K8S_NAMESPACE from K8S_ENV_FILE's values (.env), 
 
 # --- quality ----------------------------------------------------------------------------------
 
-test: ## the whole suite: unit + integration on 2 xdist workers, then the end-to-end fleet
-	@$(UV) run pytest -n 2 -m "not e2e" $(TEST_PATHS) $(PYTEST_ARGS) \
+test: ## the whole suite: unit + integration on 2 xdist workers, the end-to-end fleet, the chaos suite
+	@$(UV) run pytest -n 2 -m "not e2e and not chaos" $(TEST_PATHS) $(PYTEST_ARGS) \
 		|| { rc=$$?; echo "pytest (unit + integration) exited with status $$rc" >&2; exit $$rc; }
 	@$(MAKE) test-e2e
+	@$(MAKE) test-chaos
 
 test-e2e: ## only the end-to-end suite (the fleet as real processes)
 	@if [ ! -d tests/e2e ]; then echo "no end-to-end suite yet (tests/e2e does not exist)"; exit 0; fi; \
 	$(UV) run pytest tests/e2e -m e2e $(PYTEST_ARGS) \
 		|| { rc=$$?; echo "pytest (end-to-end) exited with status $$rc" >&2; exit $$rc; }
+
+test-chaos: ## only the chaos suite: the fleet under injected faults, and graceful shutdown
+	@$(UV) run pytest tests/chaos -m chaos -s $(PYTEST_ARGS) \
+		|| { rc=$$?; echo "pytest (chaos) exited with status $$rc" >&2; exit $$rc; }
 
 lint: ## ruff check, ruff format --check and mypy over the whole tree
 	@rc=0; \

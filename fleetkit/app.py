@@ -11,7 +11,6 @@ import logging
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
-import asyncpg
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError
@@ -24,20 +23,18 @@ from fleetkit.idempotency import IdempotencyMiddleware
 from fleetkit.internal_jwt import TokenMinter, TokenVerifier
 from fleetkit.json_logging import configure_logging
 from fleetkit.middleware import RequestContextMiddleware
+from fleetkit.outages import (
+    DATABASE_CONNECTION_ERRORS,
+    REDIS_CONNECTION_ERRORS,
+    database_unavailable,
+    redis_unavailable,
+)
 from fleetkit.policy import Forbidden, NotFound
 from fleetkit.problems import ProblemError, install_problem_handlers, problem_response
 from fleetkit.redis_clients import make_redis
 from fleetkit.settings import BaseFleetSettings
 
 API_PREFIX = "/v1"
-# A lost connection (Postgres restarted, network cut) is a retryable 503, not a 500.
-DATABASE_CONNECTION_ERRORS: tuple[type[Exception], ...] = (
-    DBAPIError,
-    asyncpg.exceptions.ConnectionDoesNotExistError,
-    asyncpg.exceptions.InterfaceError,
-    asyncpg.exceptions.CannotConnectNowError,
-    OSError,
-)
 log = logging.getLogger("fleetkit.app")
 
 
@@ -86,6 +83,8 @@ def create_fleet_app(
     app.add_exception_handler(DownstreamUnavailable, _downstream_unavailable)
     for error in DATABASE_CONNECTION_ERRORS:
         app.add_exception_handler(error, _database_unavailable)
+    for error in REDIS_CONNECTION_ERRORS:
+        app.add_exception_handler(error, _redis_unavailable)
     app.add_middleware(IdempotencyMiddleware, sessionmaker=app.state.sessionmaker)
     app.add_middleware(RequestContextMiddleware, service=settings.service_name)
 
@@ -127,13 +126,12 @@ async def _database_unavailable(request: Request, exc: Exception) -> JSONRespons
     if isinstance(exc, DBAPIError) and not exc.connection_invalidated:
         raise exc  # a real error: logged and answered as a 500 by RequestContextMiddleware
     log.warning("database connection lost on %s %s: %r", request.method, request.url.path, exc)
-    error = ProblemError(
-        503,
-        "database-unavailable",
-        "the database connection was lost; retry",
-        headers={"Retry-After": "1"},
-    )
-    return problem_response(request, error)
+    return problem_response(request, database_unavailable())
+
+
+async def _redis_unavailable(request: Request, exc: Exception) -> JSONResponse:
+    log.warning("redis unavailable on %s %s: %r", request.method, request.url.path, exc)
+    return problem_response(request, redis_unavailable())
 
 
 async def _downstream_unavailable(request: Request, exc: Exception) -> JSONResponse:

@@ -6,6 +6,7 @@ and the route, and kept for `RETENTION`. Only final answers are stored: a 5xx, o
 authentication or rate-limit refusal, frees the key so the client may try again. If a process
 dies mid-request, the key is taken over once its lease runs out; business operations also carry
 natural keys (transaction ids, client order ids) so a rerun finds what the first run did.
+A downstream's "still in flight" 409, passed on by the gateway, is not final either.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ MAX_BODY_BYTES = 16 * 1024 * 1024
 MAX_SCOPE_LENGTH = 400
 _WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 _NOT_FINAL = {401, 403, 408, 429}
+IN_FLIGHT_TYPE = "urn:finfleet:problem:idempotency-in-flight"
 
 
 class IdempotencyRecord(KitBase):
@@ -130,7 +132,7 @@ async def settle_key(
 ) -> None:
     """Store the final answer, or free the key when the answer is not final."""
     where = (IdempotencyRecord.scope == scope, IdempotencyRecord.key == key)
-    if status >= 500 or status in _NOT_FINAL:
+    if status >= 500 or status in _NOT_FINAL or _still_in_flight(status, body):
         await session.execute(delete(IdempotencyRecord).where(*where))
         return
     await session.execute(
@@ -140,6 +142,12 @@ async def settle_key(
             state="completed", response_status=status, response_headers=headers, response_body=body
         )
     )
+
+
+def _still_in_flight(status: int, body: bytes) -> bool:
+    """A 409 'in flight' passed on from a downstream service (the gateway forwards the key):
+    the request has no answer yet, so it must not be stored as this key's final one."""
+    return status == 409 and IN_FLIGHT_TYPE.encode() in body
 
 
 async def prune_expired_keys(session: AsyncSession) -> int:

@@ -10,7 +10,8 @@ import time
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from fleetkit.metrics import HTTP_LATENCY, HTTP_REQUESTS
-from fleetkit.problems import send_unexpected_error
+from fleetkit.outages import outage_problem
+from fleetkit.problems import send_problem, send_unexpected_error
 from fleetkit.request_context import request_id_var, traceparent_var
 from fleetkit.row_security import TenantScope, tenant_scope
 
@@ -77,9 +78,15 @@ class RequestContextMiddleware:
 
         try:
             await self.app(scope, receive, send_with_ids)
-        except Exception:
-            # Answered here, inside the request's context, so the 500 problem and the logged
-            # stack carry the request and trace ids the client sees.
+        except Exception as exc:
+            # Answered here, inside the request's context, so the problem and the logged
+            # stack carry the request and trace ids the client sees. A dependency down in a
+            # middleware (the Idempotency-Key claim's database, say) is a 503, as in a route.
+            outage = None if status_sent else outage_problem(exc)
+            if outage is not None:
+                log.warning("%s on %s %s: %r", outage.kind, scope["method"], scope["path"], exc)
+                await send_problem(scope, send_with_ids, outage)
+                return
             log.exception("unhandled error on %s %s", scope["method"], scope["path"])
             if status_sent:
                 raise

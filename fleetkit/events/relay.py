@@ -1,7 +1,9 @@
 """The relay: moves committed outbox rows to the service's stream on the shared Redis.
 
 A row is marked published only after XADD succeeded, so a crash in between publishes it again;
-consumers absorb the duplicate through their inbox (at-least-once delivery).
+consumers absorb the duplicate through their inbox (at-least-once delivery). On a graceful stop
+(SIGTERM) the relay first drains what is committed, for a bounded time; what it cannot reach
+stays in the outbox for the next relay.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from fleetkit.metrics import EVENTS_PUBLISHED, OUTBOX_BACKLOG
 
 log = logging.getLogger("fleetkit.relay")
 STREAM_MAX_LENGTH = 1_000_000
+DRAIN_SECONDS = 10.0
 
 
 class OutboxRelay:
@@ -83,7 +86,7 @@ class OutboxRelay:
         return backlog or 0
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Relay until `stop` is set; failures are logged and retried after a pause."""
+        """Relay until `stop` is set, then drain; failures are logged and retried after a pause."""
         last_measure = 0.0
         loop = asyncio.get_running_loop()
         while not stop.is_set():
@@ -98,6 +101,27 @@ class OutboxRelay:
                 await _sleep_unless(stop, 1.0)
             if published == 0:
                 await _sleep_unless(stop, self.idle_interval)
+        await self.drain(DRAIN_SECONDS)
+
+    async def drain(self, seconds: float) -> int:
+        """Publish the backlog before stopping, for at most `seconds`: rows another transaction
+        still holds are waited for. Returns how many were published; the rest is left for the
+        next relay (nothing is lost, only later)."""
+        loop = asyncio.get_running_loop()
+        deadline, drained = loop.time() + seconds, 0
+        while loop.time() < deadline:
+            try:
+                published = await self.relay_batch()
+                drained += published
+                if published == 0 and await self.measure_backlog() == 0:
+                    break
+            except Exception:
+                log.exception("relay drain failed; the rest stays in the outbox")
+                break
+            if published == 0:
+                await asyncio.sleep(self.idle_interval)
+        log.info("relay drained %d events before stopping", drained)
+        return drained
 
 
 async def _sleep_unless(stop: asyncio.Event, seconds: float) -> None:

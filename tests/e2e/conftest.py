@@ -1,5 +1,6 @@
 """The whole fleet as real processes, started the way `make dev` starts it, once per session
-(fleetkit.testing.fleet.running_fleet, shared with the load bench), on fresh `e2e_*` databases.
+(fleetkit.testing.fleet.running_fleet, shared with the chaos suite and the load bench), on fresh
+`e2e_*` databases.
 """
 
 from __future__ import annotations

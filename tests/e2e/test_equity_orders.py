@@ -3,49 +3,15 @@ feed, settled by the real equity worker, canceled with its hold released."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
 import uuid
 from decimal import Decimal
-from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy.engine import make_url
 
-from fleetkit.testing.plugin import ADMIN_URL, DB_PREFIX
+from fleetkit.testing.fleet import eventually, list_demo_instruments
 
 pytestmark = pytest.mark.e2e
-ROOT = Path(__file__).resolve().parents[2]
-E2E_PREFIX = "e2e" if DB_PREFIX == "test" else f"{DB_PREFIX}_e2e"  # as the fleet fixture names it
-
-
-def list_demo_instruments(fleet) -> None:
-    """What an operator does on a fresh install (reference data is not written over the API)."""
-    database = (
-        make_url(ADMIN_URL)
-        .set(drivername="postgresql+asyncpg", database=f"{E2E_PREFIX}_equity")
-        .render_as_string(hide_password=False)
-    )
-    env = {
-        **os.environ,
-        "EQUITY_DATABASE_URL": database,
-        "FLEET_ENV": "test",
-        "EQUITY_JWT_PRIVATE_KEY": fleet.keys.private_key("equity"),
-    }
-    subprocess.run([sys.executable, "-m", "equity_service.admin", "demo-instruments"],
-                   cwd=ROOT, env=env, check=True, capture_output=True)  # fmt: skip
-
-
-def eventually(check, seconds: float = 40.0):
-    deadline = time.monotonic() + seconds
-    while True:
-        result = check()
-        if result or time.monotonic() > deadline:
-            return result
-        time.sleep(0.5)
 
 
 def test_order_is_held_filled_settled_and_released_through_the_fleet(fleet):
@@ -73,8 +39,13 @@ def test_order_is_held_filled_settled_and_released_through_the_fleet(fleet):
     [position] = eventually(settled) or [None]
     assert position is not None, f"the equity worker never settled the fill\n{fleet.logs()}"
     paid = Decimal(bought["filled_avg_price"]) * 2
-    balance = api.get(f"/ledger/accounts/{cash}/balance").json()
-    assert Decimal(balance["posted"]) == Decimal("10000.00") - paid
+
+    def posted() -> Decimal:
+        return Decimal(api.get(f"/ledger/accounts/{cash}/balance").json()["posted"])
+
+    # The worker posts the whole hold, then releases what the fill did not use: wait for both.
+    eventually(lambda: posted() == Decimal("10000.00") - paid)
+    assert posted() == Decimal("10000.00") - paid
 
     resting = api.post("/equity/orders", json={
         "client_order_id": "e2e-rest", "account_id": cash, "symbol": "AAPL", "side": "buy",

@@ -18,7 +18,7 @@ import pytest
 
 from equity_service.books.accounts import user_book
 from fixed_income_service.books.accounts import face_account
-from tests.e2e.test_equity_orders import eventually, list_demo_instruments
+from fleetkit.testing.fleet import eventually, list_demo_instruments
 
 pytestmark = pytest.mark.e2e
 PASSWORD = "correct horse battery staple"

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from fastapi import APIRouter, FastAPI
 from pydantic import BaseModel
+from redis.asyncio import Redis
 
 from fleetkit import probes
 from fleetkit.app import create_fleet_app
@@ -41,6 +42,16 @@ async def create_echo(body: EchoCreate) -> EchoPublic:
 @router.post("/boom", status_code=201)
 async def explode() -> None:
     raise RuntimeError("unexpected failure inside a handler")
+
+
+@router.post("/unreachable-redis", status_code=201)
+async def use_unreachable_redis() -> None:
+    """Talks to a Redis nothing listens for (port 1): what a handler sees while Redis restarts."""
+    client = Redis.from_url("redis://127.0.0.1:1/0", socket_connect_timeout=1)
+    try:
+        await client.ping()
+    finally:
+        await client.aclose()
 
 
 @router.post("/commit-fails", status_code=202)

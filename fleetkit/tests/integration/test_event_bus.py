@@ -98,6 +98,19 @@ async def test_backlog_counts_events_waiting_for_the_relay(sessions, relay):
     assert await relay.measure_backlog() == 0
 
 
+async def test_a_stopped_relay_publishes_the_committed_backlog_before_returning(sessions, bus):
+    relay = OutboxRelay(PRODUCER, sessions, bus, batch_size=2)  # three batches to drain
+    for n in range(5):
+        await emit_committed(sessions, {"n": n})
+    stop = asyncio.Event()
+    stop.set()  # SIGTERM came before the relay's first round
+
+    await relay.run(stop)
+
+    assert await bus.xlen(stream_of(PRODUCER)) == 5
+    assert await relay.measure_backlog() == 0
+
+
 async def test_event_survives_the_consumer_being_down(sessions, relay, bus):
     handler = Recorder()
     first = make_consumer(sessions, bus, handler)

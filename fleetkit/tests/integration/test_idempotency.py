@@ -10,11 +10,13 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import APIRouter
+from fastapi.responses import JSONResponse
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from fleetkit.app import create_fleet_app
 from fleetkit.idempotency import (
+    IN_FLIGHT_TYPE,
     IdempotencyRecord,
     caller_scope,
     prune_expired_keys,
@@ -385,3 +387,40 @@ async def test_a_second_request_while_the_first_runs_is_a_409(
     assert finished.status_code == 201
     assert after.status_code == 201
     assert after.headers["idempotent-replayed"] == "true"
+
+
+@pytest.fixture
+async def forwarding_app(
+    settings: BaseFleetSettings, committed: AsyncEngine, redis: Any, bus: Any
+) -> AsyncIterator[Any]:
+    """A fleet app like the gateway: its first answer is the downstream's 'still in flight'
+    409 (the downstream died holding the key), its second the downstream's 201."""
+    router = APIRouter(prefix="/forward")
+    answers = iter([409, 201])
+
+    @router.post("")
+    async def forward() -> JSONResponse:
+        if next(answers) == 409:
+            problem = {"type": IN_FLIGHT_TYPE, "title": "Conflict", "status": 409}
+            return JSONResponse(problem, status_code=409, media_type="application/problem+json")
+        return JSONResponse({"done": True}, status_code=201)
+
+    application = create_fleet_app(settings, title="forwarding", routers=[router])
+    yield application
+    await application.state.redis.aclose()
+    await application.state.bus.aclose()
+    await application.state.engine.dispose()
+
+
+async def test_a_downstream_in_flight_409_is_not_kept_as_the_final_answer(
+    forwarding_app: Any, headers: Callable[..., dict[str, str]], committed: AsyncEngine
+):
+    transport = httpx.ASGITransport(app=forwarding_app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+        first = await http.post("/v1/forward", content=b"{}", headers=headers("key-1"))
+        assert await stored_keys(committed) == []
+        retry = await http.post("/v1/forward", content=b"{}", headers=headers("key-1"))
+
+    assert first.status_code == 409
+    assert retry.status_code == 201
+    assert "idempotent-replayed" not in retry.headers

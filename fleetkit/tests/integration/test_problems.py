@@ -6,8 +6,12 @@ import re
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
+import asyncpg
 import httpx
 import pytest
+import redis.asyncio
+
+from fleetkit.middleware import RequestContextMiddleware
 
 PROBLEM_JSON = "application/problem+json"
 TRACE_ID = re.compile(r"^[0-9a-f]{32}$")
@@ -162,6 +166,51 @@ async def test_an_unexpected_exception_problem_still_carries_the_trace_and_reque
     assert response.json()["request_id"] == "req-boom"
     assert TRACE_ID.match(response.json()["trace_id"] or "")
     assert response.headers.get("x-request-id") == "req-boom"
+
+
+async def test_an_unreachable_redis_is_a_retryable_503_problem_not_a_500(
+    lenient_client: httpx.AsyncClient, auth_headers: Callable[..., dict[str, str]]
+):
+    response = await lenient_client.post("/v1/echo/unreachable-redis", headers=auth_headers())
+
+    body = assert_is_problem(response, 503, "redis-unavailable")
+    assert response.headers["retry-after"] == "1"
+    assert "127.0.0.1" not in response.text
+    assert_carries_ids(response, body)
+
+
+async def _unreachable_redis() -> None:
+    await redis.asyncio.Redis(port=1).ping()  # nothing listens on port 1
+
+
+async def _unreachable_postgres() -> None:
+    await asyncpg.connect("postgresql://nobody@127.0.0.1:1/none")
+
+
+async def _a_bug() -> None:
+    raise RuntimeError("a real error")
+
+
+@pytest.mark.parametrize(
+    ("failure", "status", "kind"),
+    [
+        (_unreachable_redis, 503, "redis-unavailable"),
+        (_unreachable_postgres, 503, "database-unavailable"),
+        (_a_bug, 500, "internal-error"),
+    ],
+)
+async def test_a_dependency_down_inside_a_middleware_is_a_503_not_a_500(failure, status, kind):
+    """Where no route handler sees it (the Idempotency-Key claim runs in a middleware)."""
+
+    async def failing_middleware(scope, receive, send):
+        await failure()
+
+    app = RequestContextMiddleware(failing_middleware, service="kit")
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+        response = await http.post("/v1/anything")
+
+    assert_is_problem(response, status, kind)
 
 
 async def test_text_postgres_cannot_store_is_a_422_problem_not_a_500(

@@ -110,7 +110,9 @@ def plan(inception: date, closes: dict[str, Closes]) -> list[Event]:
     events = [Event(inception, "deposit", Decimal("100000.00"))]
     first_buy = next(weekdays(inception, inception + timedelta(days=7)))
     for symbol in HELD:
-        units = (Decimal(25000) / closes[symbol].on(first_buy)).to_integral_value(rounding="ROUND_FLOOR")
+        units = (Decimal(25000) / closes[symbol].on(first_buy)).to_integral_value(
+            rounding="ROUND_FLOOR"
+        )
         events.append(_buy(first_buy, symbol, units, closes))
     held = {s: e.units for e in events for s in HELD if e.symbol == s}
     for month in range(1, 12):
@@ -118,7 +120,9 @@ def plan(inception: date, closes: dict[str, Closes]) -> list[Event]:
         events.append(Event(day, "deposit", Decimal("2000.00")))
         symbol = HELD[month % 2]
         buy_day = next(weekdays(day, day + timedelta(days=7)))
-        units = (Decimal(1800) / closes[symbol].on(buy_day)).to_integral_value(rounding="ROUND_FLOOR")
+        units = (Decimal(1800) / closes[symbol].on(buy_day)).to_integral_value(
+            rounding="ROUND_FLOOR"
+        )
         if units:
             events.append(_buy(buy_day, symbol, units, closes))
             held[symbol] += units
@@ -199,7 +203,9 @@ class DemoHistory:
                 if instrument is None:
                     raise RuntimeError(f"{symbol} is not listed: run equity demo-instruments")
                 closes[symbol] = Closes.of(symbol, instrument.tick_size, self.today)
-                rows += [f"{symbol},{d},{c},{c},{c},{c},1000" for d, c in closes[symbol].by_day.items()]
+                rows += [
+                    f"{symbol},{d},{c},{c},{c},{c},1000" for d, c in closes[symbol].by_day.items()
+                ]
             await import_bars(session, "\n".join(rows))
             terms = venue_terms(self.equity_app.state.settings)
             now = datetime.now(UTC)
@@ -213,7 +219,9 @@ class DemoHistory:
         return closes
 
     async def account(self, name: str, asset: str, **extra: Any) -> dict[str, Any]:
-        await self.gateway.post("/api/v1/ledger/assets", json={"asset": asset}, headers=self.headers)
+        await self.gateway.post(
+            "/api/v1/ledger/assets", json={"asset": asset}, headers=self.headers
+        )
         body = {"id": str(demo_id("account", name)), "name": name, "asset": asset, **extra}
         return dict(await self.call("POST", "/api/v1/ledger/accounts", body))
 
@@ -233,7 +241,9 @@ class DemoHistory:
             market[symbol] = str((await self.account(f"demo/market/{symbol}", f"{symbol}/9"))["id"])
         funding = await self.account("demo/outside/cash", "USD/2")
         market_cash = await self.account("demo/market/cash", "USD/2")
-        found = Accounts(str(cash["id"]), str(funding["id"]), shares, str(market_cash["id"]), market)
+        found = Accounts(
+            str(cash["id"]), str(funding["id"]), shares, str(market_cash["id"]), market
+        )
         return found, inception
 
     async def post(self, accounts: Accounts, index: int, event: Event) -> None:
@@ -308,7 +318,10 @@ class DemoHistory:
                     if holding.kind == "cash":
                         quantity, price = cash, Decimal(1)
                     else:
-                        quantity, price = units[holding.reference], closes[holding.reference].on(day)
+                        quantity, price = (
+                            units[holding.reference],
+                            closes[holding.reference].on(day),
+                        )
                     lines[str(holding.id)] = {
                         "kind": holding.kind, "asset_class": ASSET_CLASSES[holding.kind],
                         "reference": holding.reference, "quantity": str(quantity),
@@ -325,8 +338,8 @@ async def seed_demo_history(
     gateway_app: Any, equity_app: Any, password: str, today: date | None = None
 ) -> dict[str, Any]:
     """Sign in as demo-owner through the gateway app and write the history (see the module)."""
-    from portfolio_service.seed import demo_email
     from fleetkit.policy import Role
+    from portfolio_service.seed import demo_email
 
     transport = httpx.ASGITransport(app=gateway_app)
     async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as gateway:

@@ -1,19 +1,58 @@
 """Seed data for the dev fleet (`make seed`, and `make dev` before it starts the processes).
 
-What is seeded today, each part safe to run again:
+Each part is safe to run again:
 - the gateway's demo identity: tenant "FinFleet Demo" and one user per role,
   `demo-<role>@finfleet.example` (`portfolio_service.seed`);
 - equity reference data: AAPL, MSFT and BRK.A listed (`equity_service.admin demo-instruments`);
-  the simulated feed quotes them once the fleet runs.
-Not yet: bonds, a property with leases, a campaign and portfolios with a year of history.
+- a year of demo history (`portfolio_service.demo_history`): daily closes, demo-owner's
+  portfolio "Demo growth" traded and funded over the past year with a dividend, its daily
+  snapshots, and the benchmark `demo-balanced`. The ledger, equity and gateway apps run here
+  in-process on their dev databases (the settings of `.env`), as their integration tests wire
+  them; nothing is written around their use cases.
+Not yet: bonds, a property with leases and a campaign.
 """
 
 from __future__ import annotations
 
+import asyncio
+import os
 import sys
+
+import httpx
 
 from equity_service import admin as equity_admin
 from portfolio_service import seed as portfolio_seed
+from portfolio_service.config import get_settings
+
+
+async def seed_history() -> None:
+    """The demo history, with the ledger, equity and gateway apps in-process."""
+    from equity_service.main import create_app as create_equity
+    from ledger_service.main import create_app as create_ledger
+    from portfolio_service.demo_history import seed_demo_history
+    from portfolio_service.main import create_app as create_gateway
+
+    ledger = create_ledger()
+    to_ledger = httpx.ASGITransport(app=ledger)
+    equity = create_equity(ledger_transport=to_ledger)
+    equity.state.nudge_worker = False
+    gateway = create_gateway(
+        transports={"ledger": to_ledger, "equity": httpx.ASGITransport(app=equity)}
+    )
+    password = os.environ.get("PORTFOLIO_DEMO_PASSWORD", portfolio_seed.DEFAULT_PASSWORD)
+    try:
+        history = await seed_demo_history(gateway, equity, password)
+        print(
+            f"demo history since {history['inception']}: portfolio {history['portfolio_id']}, "
+            f"{history['snapshots']} daily snapshots (sign in as demo-owner@finfleet.example)"
+        )
+    finally:
+        for app in (gateway, equity, ledger):
+            for close in getattr(app.state, "closers", ()):
+                await close()
+            await app.state.redis.aclose()
+            await app.state.bus.aclose()
+            await app.state.engine.dispose()
 
 
 def main() -> int:
@@ -22,6 +61,9 @@ def main() -> int:
         status = part()
         if status:
             return status
+    if get_settings().is_production:
+        return 0
+    asyncio.run(seed_history())
     return 0
 
 

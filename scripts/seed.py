@@ -8,8 +8,10 @@ Each part is safe to run again:
   portfolio "Demo growth" traded and funded over the past year with a dividend, its daily
   snapshots, and the benchmark `demo-balanced`. The ledger, equity and gateway apps run here
   in-process on their dev databases (the settings of `.env`), as their integration tests wire
-  them; nothing is written around their use cases.
-Not yet: bonds, a property with leases and a campaign.
+  them; nothing is written around their use cases;
+- the other demo assets (`portfolio_service.demo_assets`): two bonds, "Harbour House" with two
+  leases and a year of rent billed and paid, its portfolio "Demo property" with a snapshot per
+  day, and the campaign "Harbour Solar seed round" launched.
 """
 
 from __future__ import annotations
@@ -26,18 +28,29 @@ from portfolio_service.config import get_settings
 
 
 async def seed_history() -> None:
-    """The demo history, with the ledger, equity and gateway apps in-process."""
+    """The demo history and assets, with every service's app in-process."""
     from equity_service.main import create_app as create_equity
+    from fixed_income_service.main import create_app as create_fixed_income
+    from issuance_service.main import create_app as create_issuance
     from ledger_service.main import create_app as create_ledger
+    from portfolio_service.demo_assets import seed_demo_assets
     from portfolio_service.demo_history import seed_demo_history
     from portfolio_service.main import create_app as create_gateway
+    from realestate_service.main import create_app as create_realestate
 
     ledger = create_ledger()
     to_ledger = httpx.ASGITransport(app=ledger)
     equity = create_equity(ledger_transport=to_ledger)
     equity.state.nudge_worker = False
+    services = {
+        "ledger": ledger,
+        "equity": equity,
+        "fixed_income": create_fixed_income(ledger_transport=to_ledger),
+        "realestate": create_realestate(ledger_transport=to_ledger),
+        "issuance": create_issuance(ledger_transport=to_ledger),
+    }
     gateway = create_gateway(
-        transports={"ledger": to_ledger, "equity": httpx.ASGITransport(app=equity)}
+        transports={name: httpx.ASGITransport(app=app) for name, app in services.items()}
     )
     password = os.environ.get("PORTFOLIO_DEMO_PASSWORD", portfolio_seed.DEFAULT_PASSWORD)
     try:
@@ -46,8 +59,15 @@ async def seed_history() -> None:
             f"demo history since {history['inception']}: portfolio {history['portfolio_id']}, "
             f"{history['snapshots']} daily snapshots (sign in as demo-owner@finfleet.example)"
         )
+        assets = await seed_demo_assets(
+            gateway, services["realestate"], services["issuance"], password, history["inception"]
+        )
+        print(
+            f"demo assets: bonds, building {assets['building_id']} in portfolio "
+            f"{assets['property_portfolio_id']}, campaign {assets['campaign_id']} live"
+        )
     finally:
-        for app in (gateway, equity, ledger):
+        for app in (gateway, *services.values()):
             for close in getattr(app.state, "closers", ()):
                 await close()
             await app.state.redis.aclose()

@@ -4,12 +4,12 @@ Each part is safe to run again:
 - the gateway's demo identity: tenant "FinFleet Demo" and one user per role,
   `demo-<role>@finfleet.example` (`portfolio_service.seed`);
 - equity reference data: AAPL, MSFT and BRK.A listed (`equity_service.admin demo-instruments`);
-- a year of demo history (`portfolio_service.demo_history`): daily closes, demo-owner's
+- a year of demo history (`scripts.demo_history`): daily closes, demo-owner's
   portfolio "Demo growth" traded and funded over the past year with a dividend, its daily
   snapshots, and the benchmark `demo-balanced`. The ledger, equity and gateway apps run here
   in-process on their dev databases (the settings of `.env`), as their integration tests wire
   them; nothing is written around their use cases;
-- the other demo assets (`portfolio_service.demo_assets`): two bonds, "Harbour House" with two
+- the other demo assets (`scripts.demo_assets`): two bonds, "Harbour House" with two
   leases and a year of rent billed and paid, its portfolio "Demo property" with a snapshot per
   day, and the campaign "Harbour Solar seed round" launched.
 """
@@ -33,10 +33,10 @@ async def seed_history() -> None:
     from fixed_income_service.main import create_app as create_fixed_income
     from issuance_service.main import create_app as create_issuance
     from ledger_service.main import create_app as create_ledger
-    from portfolio_service.demo_assets import seed_demo_assets
-    from portfolio_service.demo_history import seed_demo_history
     from portfolio_service.main import create_app as create_gateway
     from realestate_service.main import create_app as create_realestate
+    from scripts.demo_assets import seed_demo_assets
+    from scripts.demo_history import seed_demo_history
 
     ledger = create_ledger()
     to_ledger = httpx.ASGITransport(app=ledger)

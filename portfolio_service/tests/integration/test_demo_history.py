@@ -14,10 +14,10 @@ from sqlalchemy import text
 
 from fleetkit.db import make_sessionmaker
 from fleetkit.testing.plugin import close_app, truncate_all
-from portfolio_service.demo_assets import seed_demo_assets
-from portfolio_service.demo_history import seed_demo_history
 from portfolio_service.main import create_app
 from portfolio_service.seed import DEFAULT_PASSWORD, seed_demo_identity
+from scripts.demo_assets import seed_demo_assets
+from scripts.demo_history import seed_demo_history
 
 SERVICES = ("fixed_income_service", "realestate_service", "issuance_service")
 

@@ -26,7 +26,7 @@ import httpx
 
 from fleetkit.db import make_sessionmaker
 from fleetkit.internal_jwt import TokenMinter
-from portfolio_service.demo_history import demo_id
+from scripts.demo_history import demo_id
 
 BONDS = [
     {"name": "US Treasury 4.25% 2030", "isin": "US91282CJL63", "coupon_rate": "0.0425",

@@ -16,8 +16,14 @@ Each part is safe to run again:
 
 from __future__ import annotations
 
-import asyncio
 import os
+
+# `.env` leaves PROMETHEUS_MULTIPROC_DIR empty; prometheus_client reads an empty one as the
+# current directory and would leave its files there. The seed's apps need no metrics.
+if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    os.environ.pop("PROMETHEUS_MULTIPROC_DIR", None)
+
+import asyncio
 import sys
 
 import httpx

@@ -49,21 +49,30 @@ async def take_snapshot(
         for line in valuation.holdings
         if line.in_total and line.price is not None and line.value is not None
     }  # fmt: skip
+    return await keep_snapshot(
+        session, portfolio, day, valuation.total, flow, valuation.complete, lines
+    )
+
+
+async def keep_snapshot(
+    session: AsyncSession,
+    portfolio: Portfolio,
+    day: date,
+    value: Decimal,
+    flow: Decimal,
+    complete: bool,
+    lines: dict[str, dict[str, str]],
+) -> ValuationSnapshot:
+    """Store the snapshot of `day`, replacing the one taken before (if any)."""
     values = {
         "portfolio_id": portfolio.id, "tenant_id": portfolio.tenant_id, "day": day,
-        "value": valuation.total, "net_flow": flow, "complete": valuation.complete,
-        "lines": lines,
+        "value": value, "net_flow": flow, "complete": complete, "lines": lines,
     }  # fmt: skip
     statement = insert(ValuationSnapshot).values(**values)
     await session.execute(
         statement.on_conflict_do_update(
             index_elements=["portfolio_id", "day"],
-            set_={
-                "value": valuation.total,
-                "net_flow": flow,
-                "complete": valuation.complete,
-                "lines": lines,
-            },
+            set_={"value": value, "net_flow": flow, "complete": complete, "lines": lines},
         )
     )
     return ValuationSnapshot(**values)

@@ -11,8 +11,8 @@ each service's app in-process, through its own API:
   by the gateway's own snapshot use case (a property holding needs no ledger balance, so the
   past days are valued as they were: the purchase price, then the appraisal);
 - issuance (as the platform's people, with internal tokens): a verified issuer and the campaign
-  "Harbour Solar seed round", submitted, approved and launched. The issuance service lists no
-  campaigns, so a marker account in the ledger (`demo/issuer/launched`) remembers it.
+  "Harbour Solar seed round", submitted, approved and launched (a later run finds it by name
+  among the live campaigns).
 
 Each part is written once: found by name, it is left as it is.
 """
@@ -128,17 +128,11 @@ async def property_portfolio(owner: Caller, building_id: str, first: date, today
 
 
 async def launched_campaign(owner: Caller) -> str | None:
-    """The demo campaign launched by an earlier run: the issuance service lists no campaigns,
-    so the seed leaves a marker account in the ledger naming it."""
-    page = await owner.call("GET", "/api/v1/ledger/accounts",
-                            params={"name_prefix": "demo/issuer/launched"})  # fmt: skip
-    return str(page["items"][0]["metadata"]["campaign_id"]) if page["items"] else None
-
-
-async def mark_launched(owner: Caller, campaign_id: str) -> None:
-    await owner.call("POST", "/api/v1/ledger/accounts", json={
-        "id": str(demo_id("account", "demo/issuer/launched")), "name": "demo/issuer/launched",
-        "asset": "USD/2", "metadata": {"campaign_id": campaign_id}})  # fmt: skip
+    """The demo campaign, live since an earlier run, found by its name among the live ones."""
+    page = await owner.call("GET", "/api/v1/issuance/campaigns",
+                            params={"status": "active", "limit": 500})  # fmt: skip
+    named = [c["id"] for c in page["items"] if c["name"] == CAMPAIGN]
+    return str(named[0]) if named else None
 
 
 async def issuer_cash_account(owner: Caller) -> str:
@@ -216,6 +210,5 @@ async def seed_demo_assets(
             to_issuance = httpx.ASGITransport(app=issuance_app)
             async with httpx.AsyncClient(transport=to_issuance, base_url="http://i") as issuance:
                 campaign = await launch_campaign(issuance, minter, str(DEMO_TENANT), cash_account)
-            await mark_launched(owner, campaign)
     return {"bonds": bonds, "building_id": building, "property_portfolio_id": portfolio,
             "campaign_id": campaign}  # fmt: skip

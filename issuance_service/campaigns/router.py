@@ -7,14 +7,17 @@ import uuid
 from datetime import date
 
 from fastapi import APIRouter, Query, Request
+from sqlalchemy import select
 
 from fleetkit.auth import CurrentPrincipal
 from fleetkit.db import SessionDep
+from fleetkit.pagination import Cursor, Limit, page
 from issuance_service.access import may_read, may_write
 from issuance_service.campaigns import service
 from issuance_service.campaigns.models import Campaign
 from issuance_service.campaigns.schemas import (
     CampaignCreate,
+    CampaignPage,
     CampaignPublic,
     Extension,
     MaterialChange,
@@ -22,6 +25,7 @@ from issuance_service.campaigns.schemas import (
     Review,
     Valuation,
 )
+from issuance_service.domain.campaign_states import Status
 from issuance_service.investments.closing import cancel_live
 from issuance_service.investments.reconfirmation import material_change
 
@@ -66,6 +70,23 @@ async def create_campaign(
     tenant = may_write(principal, "campaign")
     fee = request.app.state.settings.platform_fee_bps
     return public(await service.create_campaign(session, tenant, principal.subject, body, fee))
+
+
+@router.get("", response_model=CampaignPage)
+async def list_campaigns(
+    principal: CurrentPrincipal,
+    session: SessionDep,
+    status: Status | None = None,
+    cursor: Cursor = None,
+    limit: Limit = 50,
+) -> CampaignPage:
+    """The tenant's campaigns, of one `status` if given (`active`: open to pledges)."""
+    tenant = may_read(principal, "campaign")
+    query = select(Campaign).where(Campaign.tenant_id == tenant)
+    if status is not None:
+        query = query.where(Campaign.status == status.value)
+    rows, next_cursor = await page(session, query, Campaign.id, cursor, limit)
+    return CampaignPage(items=[public(row[0]) for row in rows], next_cursor=next_cursor)
 
 
 @router.get("/{campaign_id}", response_model=CampaignPublic)

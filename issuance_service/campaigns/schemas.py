@@ -97,3 +97,8 @@ class Valuation(BaseModel):
     price_per_unit: str
     method: Literal["issue_price"]
     as_of: date
+
+
+class CampaignPage(BaseModel):
+    items: list[CampaignPublic]
+    next_cursor: str | None

@@ -33,9 +33,11 @@ class StorePublic(BaseModel):
     unavailable: list[str]
 
 
-async def _all(fleet: Fleet, acting: Principal, target: str, path: str) -> list[dict[str, Any]]:
+async def _all(
+    fleet: Fleet, acting: Principal, target: str, path: str, query: dict[str, Any] | None = None
+) -> list[dict[str, Any]]:
     items: list[dict[str, Any]] = []
-    params = {"limit": PAGE}
+    params = {**(query or {}), "limit": PAGE}
     for _ in range(MAX_PAGES):
         page = await fleet.get(target, path, acting, params) or {}
         items += page.get("items", [])
@@ -72,7 +74,7 @@ async def buyable_assets(fleet: Fleet, principal: Principal, deadline: float) ->
         [
             _all(fleet, principal, "equity", "/v1/instruments"),
             _all(fleet, principal, "fixed_income", "/v1/bonds"),
-            _all(fleet, principal, "issuance", "/v1/campaigns"),
+            _all(fleet, principal, "issuance", "/v1/campaigns", {"status": "active"}),
         ],
         deadline,
     )
@@ -97,6 +99,6 @@ async def buyable_assets(fleet: Fleet, principal: Principal, deadline: float) ->
         StoreItem(kind="campaign", id=str(c["id"]), name=str(c.get("name", c["id"])),
                   currency=c.get("currency"), detail={"status": c.get("status")})
         for c in campaigns.value or []
-        if c.get("status", "open") == "open" and _may_invest(principal, c)
+        if c.get("status") == "active" and _may_invest(principal, c)
     ]  # fmt: skip
     return StorePublic(items=items, unavailable=unavailable)

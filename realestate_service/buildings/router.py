@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from fleetkit.auth import CurrentPrincipal
 from fleetkit.db import SessionDep
-from fleetkit.pagination import Cursor, Limit
+from fleetkit.pagination import Cursor, Limit, page
 from realestate_service.access import may_read, may_write
 from realestate_service.buildings import service
 from realestate_service.buildings.models import Building, Unit
@@ -29,7 +29,6 @@ from realestate_service.buildings.schemas import (
     UnitsBulkCreate,
     Valuation,
 )
-from realestate_service.paging import page
 
 router = APIRouter(tags=["buildings"])
 

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from fleetkit.auth import CurrentPrincipal
 from fleetkit.db import SessionDep
 from fleetkit.ids import new_id
-from fleetkit.pagination import Cursor, Limit
+from fleetkit.pagination import Cursor, Limit, page
 from fleetkit.problems import ProblemError, not_found
 from realestate_service.access import may_read, may_record_expense
 from realestate_service.buildings.service import building_of
@@ -22,7 +22,6 @@ from realestate_service.expenses.models import Expense, Receipt
 from realestate_service.expenses.receipts import MAX_BYTES, ReceiptRefusedError, check_receipt
 from realestate_service.expenses.schemas import ExpenseCreate, ExpensePage, ExpensePublic
 from realestate_service.money_guard import require_idempotency_key
-from realestate_service.paging import page
 from realestate_service.wire import dollars
 
 router = APIRouter(tags=["expenses"])

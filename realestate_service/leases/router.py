@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from fleetkit.auth import CurrentPrincipal
 from fleetkit.db import SessionDep
-from fleetkit.pagination import Cursor, Limit
+from fleetkit.pagination import Cursor, Limit, page
 from realestate_service.access import may_read, may_write
 from realestate_service.leases import service
 from realestate_service.leases.models import Lease, Renter
@@ -28,7 +28,6 @@ from realestate_service.leases.schemas import (
     RenterPublic,
     RentStepIn,
 )
-from realestate_service.paging import page
 
 router = APIRouter(tags=["leases"])
 

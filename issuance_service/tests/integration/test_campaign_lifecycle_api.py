@@ -164,3 +164,28 @@ async def test_progress_and_valuation(platform, issuance):
         "method": "issue_price",
         "as_of": "2026-12-31",
     }
+
+
+async def test_campaigns_are_listed_by_status_a_page_at_a_time_within_the_tenant(
+    platform, issuance, issuer
+):
+    live = await platform.live(name="Live round")
+    draft = await platform.draft(issuer["id"], name="Draft round")
+    owner = issuance.as_("owner")
+
+    everything = (await issuance.get("/v1/campaigns", headers=owner)).json()
+    active = (await issuance.get("/v1/campaigns?status=active", headers=owner)).json()
+    first = (await issuance.get("/v1/campaigns?limit=1", headers=owner)).json()
+    rest = await issuance.get(
+        "/v1/campaigns", params={"limit": 1, "cursor": first["next_cursor"]}, headers=owner
+    )
+    elsewhere = await issuance.get("/v1/campaigns", headers=issuance.as_("owner", tenant="other"))
+    unknown_status = await issuance.get("/v1/campaigns?status=open", headers=owner)
+
+    assert {c["id"] for c in everything["items"]} == {live["id"], draft["id"]}
+    assert [c["id"] for c in active["items"]] == [live["id"]]
+    assert {first["items"][0]["id"], rest.json()["items"][0]["id"]} == {live["id"], draft["id"]}
+    assert rest.json()["next_cursor"] is None
+    assert elsewhere.json() == {"items": [], "next_cursor": None}
+    assert unknown_status.status_code == 422
+    assert unknown_status.headers["content-type"] == "application/problem+json"

@@ -155,3 +155,7 @@ async def test_the_demo_year_feeds_every_analytics_endpoint_and_runs_once(
     assert property_summary.status_code == 200, property_summary.text
     assert Decimal(property_summary.json()["income"]["by_source"]["rent"]) > Decimal(40000)
     assert campaign.json()["status"] == "active"
+    # The live campaign is in the store of the demo investor (verified, in Germany).
+    investor = await people.headers("demo-investor@finfleet.example", password=DEFAULT_PASSWORD)
+    store = (await gateway.get("/api/v1/store/assets", headers=investor)).json()
+    assert ("campaign", assets["campaign_id"]) in {(i["kind"], i["id"]) for i in store["items"]}

@@ -280,6 +280,7 @@ MATRIX |= {
     f"POST {ISSUANCE}/investors/{{investor_id}}/review": W("review_kyc", "investor"),
     f"GET {ISSUANCE}/investors/{{investor_id}}/limits": R("investor"),
     f"POST {ISSUANCE}/campaigns": W("write", "campaign"),
+    f"GET {ISSUANCE}/campaigns": R("campaign"),
     f"GET {ISSUANCE}/campaigns/{{campaign_id}}": R("campaign"),
     **{
         f"POST {ISSUANCE}/campaigns/{{campaign_id}}/{act}": W("write", "campaign")

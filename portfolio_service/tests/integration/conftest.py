@@ -14,7 +14,7 @@ import pytest
 
 from fleetkit import circuit_breaker
 from fleetkit.db import make_sessionmaker
-from fleetkit.testing.plugin import truncate_all
+from fleetkit.testing.plugin import close_app, truncate_all
 from portfolio_service.main import create_app
 
 PASSWORD = "correct horse battery staple"
@@ -45,11 +45,7 @@ async def equity_app(test_resources, ledger_app, redis, bus):
     )
     app.state.nudge_worker = False
     yield app
-    for close in app.state.closers:
-        await close()
-    await app.state.redis.aclose()
-    await app.state.bus.aclose()
-    await app.state.engine.dispose()
+    await close_app(app)
     await truncate_all(test_resources.engine("equity_service"))
 
 
@@ -73,11 +69,7 @@ async def gateway_app(gateway_settings, ledger_app, equity_app, committed, redis
         },
     )
     yield app
-    for close in app.state.closers:
-        await close()
-    await app.state.redis.aclose()
-    await app.state.bus.aclose()
-    await app.state.engine.dispose()
+    await close_app(app)
 
 
 @pytest.fixture

@@ -28,6 +28,7 @@ import pytest
 
 from fleetkit import policy
 from fleetkit.policy import Principal, Resource
+from fleetkit.testing.plugin import close_app
 from portfolio_service.gateway.routes import PUBLIC_PREFIXES
 from portfolio_service.main import create_app
 
@@ -352,11 +353,7 @@ async def service_apps(test_resources, ledger_app, equity_app):
 
     for service in ("fixed_income", "realestate", "issuance"):
         app = apps[service]
-        for close in app.state.closers:
-            await close()
-        await app.state.redis.aclose()
-        await app.state.bus.aclose()
-        await app.state.engine.dispose()
+        await close_app(app)
         await truncate_all(test_resources.engine(SERVICE_OF_PACKAGE[service]))
 
 
@@ -368,11 +365,7 @@ async def gateway_app(gateway_settings, service_apps, committed, redis, bus):
     )
     app.state.matrix_apps = {"portfolio": app, **service_apps}
     yield app
-    for close in app.state.closers:
-        await close()
-    await app.state.redis.aclose()
-    await app.state.bus.aclose()
-    await app.state.engine.dispose()
+    await close_app(app)
 
 
 # --- seeding one tenant's objects --------------------------------------------------------

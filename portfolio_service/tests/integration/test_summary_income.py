@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from fleetkit.db import make_sessionmaker
-from fleetkit.testing.plugin import truncate_all
+from fleetkit.testing.plugin import close_app, truncate_all
 from portfolio_service.main import create_app
 from portfolio_service.tests.integration.conftest import Absent
 
@@ -29,11 +29,7 @@ async def re_app(test_resources, ledger_app, redis, bus):
         ledger_transport=httpx.ASGITransport(app=ledger_app),
     )
     yield app
-    for close in app.state.closers:
-        await close()
-    await app.state.redis.aclose()
-    await app.state.bus.aclose()
-    await app.state.engine.dispose()
+    await close_app(app)
     await truncate_all(test_resources.engine("realestate_service"))
 
 
@@ -53,11 +49,7 @@ async def gateway(gateway_settings, ledger_app, equity_app, re_app, committed, r
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as client:
         yield client
-    for close in app.state.closers:
-        await close()
-    await app.state.redis.aclose()
-    await app.state.bus.aclose()
-    await app.state.engine.dispose()
+    await close_app(app)
 
 
 async def post(gateway, path: str, body: dict[str, Any], headers: dict[str, str]) -> Any:

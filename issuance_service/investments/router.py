@@ -47,14 +47,15 @@ async def pledge(
     """Pledge: the amount is held from the investor's cash into the campaign's escrow.
     An Idempotency-Key is required: a retry answers the first pledge instead of pledging
     twice (the kit's middleware replays it)."""
-    if not request.headers.get("Idempotency-Key"):
+    key = request.headers.get("Idempotency-Key")
+    if not key:
         raise ProblemError(
             428, "idempotency-key-required", "a pledge moves money: send an Idempotency-Key"
         )
     tenant = tenant_of(principal)
     state = request.app.state
     investment = await service.pledge(
-        session, state.books, principal, tenant, campaign_id, body.amount, state.clock()
+        session, state.books, principal, tenant, campaign_id, body.amount, state.clock(), key
     )
     if investment.status == "rejected":
         await session.commit()  # the refusal stays on record; the problem answers the client

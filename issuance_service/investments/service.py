@@ -37,6 +37,13 @@ from issuance_service.investments.models import Investment
 from issuance_service.investors import repository as investors
 from issuance_service.investors.service import limits_of
 
+PLEDGE_NAMESPACE = uuid.UUID("6f1d2c7e-3b0a-5e8f-9a41-2c5d7e9b1f03")
+
+
+def pledge_id_of(tenant_id: str, subject: str, campaign_id: uuid.UUID, key: str) -> uuid.UUID:
+    """The pledge an Idempotency-Key names: the same request always makes the same pledge."""
+    return uuid.uuid5(PLEDGE_NAMESPACE, f"{tenant_id}:{subject}:{campaign_id}:{key}")
+
 
 async def pledge(
     session: AsyncSession,
@@ -46,8 +53,24 @@ async def pledge(
     campaign_id: uuid.UUID,
     amount: Decimal,
     now: datetime,
+    key: str,
 ) -> Investment:
-    """Pledge `amount`: checked (policy, campaign rules, Reg CF limit), then held in escrow."""
+    """Pledge `amount`: checked (policy, campaign rules, Reg CF limit), then held in escrow.
+
+    The pledge's id comes from the Idempotency-Key, so a request run again after a crash took
+    the kit's stored answer with it (the pledge committed, the answer not) finds its pledge
+    and finishes it instead of pledging twice.
+    """
+    investment_id = pledge_id_of(tenant_id, principal.subject, campaign_id, key)
+    earlier = await repository.get(session, tenant_id, investment_id)
+    if earlier is not None:
+        if earlier.status == "pending":  # its hold was not confirmed: the ledger says once
+            investor = await investors.get(session, tenant_id, earlier.investor_id)
+            campaign = await campaigns.get(session, tenant_id, earlier.campaign_id)
+            assert investor is not None
+            assert campaign is not None
+            await _hold(session, books, earlier, investor.cash_account_id, campaign.cash_asset)
+        return earlier
     investor = await investors.by_subject(session, tenant_id, principal.subject, lock=True)
     campaign = await campaigns.get(session, tenant_id, campaign_id, lock=True)
     if campaign is None:
@@ -72,7 +95,6 @@ async def pledge(
             f"the Reg CF 12-month limit leaves {limit.remaining}",
             explanation=limit.explanation,
         )
-    investment_id = uuid.uuid4()
     investment = Investment(
         id=investment_id,
         tenant_id=tenant_id,

@@ -288,3 +288,27 @@ async def test_a_pledge_without_an_idempotency_key_is_refused(platform, issuance
         "urn:finfleet:problem:idempotency-key-required",
     )
     assert (await books.balance(ann["cash_account_id"]))["available"] == D("1000.00")
+
+
+async def test_a_pledge_run_again_after_its_stored_answer_was_lost_pledges_once(
+    platform, issuance, issuance_app, books
+):
+    # A crash after the pledge committed but before the kit stored its answer: the key's
+    # record is gone (or its lease ran out), so the same request runs again. The pledge's id
+    # comes from the key, so the second run finds the first pledge instead of making another.
+    campaign = await platform.live()
+    ann = await platform.investor("ann", cash="1000")
+    first = await platform.pledge(campaign["id"], "ann", "250.00", key="ann-pledge-1")
+    async with issuance_app.state.engine.begin() as connection:
+        await connection.execute(text("DELETE FROM idempotency_keys"))
+    again = await platform.pledge(campaign["id"], "ann", "250.00", key="ann-pledge-1")
+    other = await platform.pledge(campaign["id"], "ann", "250.00", key="ann-pledge-2")
+
+    assert first.status_code == again.status_code == 201, again.text
+    assert again.json()["id"] == first.json()["id"]
+    assert other.json()["id"] != first.json()["id"]
+    progress = await issuance.get(
+        f"/v1/campaigns/{campaign['id']}/progress", headers=issuance.as_("owner")
+    )
+    assert D(progress.json()["raised"]) == D("500.00")
+    assert (await books.balance(ann["cash_account_id"]))["available"] == D("500.00")  # 2 holds

@@ -228,11 +228,10 @@ k8s-secrets: ## the Secrets of K8S_NAMESPACE from K8S_ENV_FILE's values (.env), 
 
 # --- quality ----------------------------------------------------------------------------------
 
-test: ## the whole suite: unit + integration on 2 xdist workers, the end-to-end fleet, the chaos suite
+test: ## the whole suite: unit + integration on 2 xdist workers, then the end-to-end fleet
 	@$(UV) run pytest -n 2 -m "not e2e and not chaos" $(TEST_PATHS) $(PYTEST_ARGS) \
 		|| { rc=$$?; echo "pytest (unit + integration) exited with status $$rc" >&2; exit $$rc; }
 	@$(MAKE) test-e2e
-	@$(MAKE) test-chaos
 
 test-e2e: ## only the end-to-end suite (the fleet as real processes)
 	@if [ ! -d tests/e2e ]; then echo "no end-to-end suite yet (tests/e2e does not exist)"; exit 0; fi; \

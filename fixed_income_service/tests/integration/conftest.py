@@ -31,6 +31,18 @@ async def desk(desk_app):
 
 
 @pytest.fixture
+def admin(auth_headers):
+    """Headers of the platform's admin, who keeps the reference data (bonds, curves, fixings)."""
+    return auth_headers(tenant_id="ops", roles=frozenset({"admin"}))
+
+
+@pytest.fixture
+def viewer(auth_headers):
+    """Headers of a tenant's viewer, who may read."""
+    return auth_headers(tenant_id="acme", roles=frozenset({"viewer"}))
+
+
+@pytest.fixture
 def owner(auth_headers):
     """Headers of the tenant's owner, who may trade."""
     return auth_headers(tenant_id=TENANT, roles=frozenset({"owner"}))

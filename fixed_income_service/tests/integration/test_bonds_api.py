@@ -20,16 +20,6 @@ NOTE = {
 }
 
 
-@pytest.fixture
-def admin(auth_headers):
-    return auth_headers(tenant_id="ops", roles=frozenset({"admin"}))
-
-
-@pytest.fixture
-def viewer(auth_headers):
-    return auth_headers(tenant_id="acme", roles=frozenset({"viewer"}))
-
-
 async def test_an_admin_adds_a_bond_and_every_role_reads_it_with_its_conventions(
     client, admin, viewer
 ):

@@ -31,16 +31,6 @@ CURVE: dict[str, Any] = {
 }  # fmt: skip
 
 
-@pytest.fixture
-def admin(auth_headers):
-    return auth_headers(tenant_id="ops", roles=frozenset({"admin"}))
-
-
-@pytest.fixture
-def viewer(auth_headers):
-    return auth_headers(tenant_id="acme", roles=frozenset({"viewer"}))
-
-
 async def test_a_curve_is_bootstrapped_kept_and_evaluated_as_quantlib_does(client, admin, viewer):
     created = await client.post("/v1/curves", json=CURVE, headers=admin)
     assert created.status_code == 201, created.text

@@ -3,8 +3,6 @@ is refused whole; every role reads them."""
 
 from __future__ import annotations
 
-import pytest
-
 PROBLEM = "urn:finfleet:problem:"
 FIXINGS = {
     "fixings": [
@@ -12,16 +10,6 @@ FIXINGS = {
         {"fixing_date": "2026-03-03", "rate": "0.04305"},
     ]
 }
-
-
-@pytest.fixture
-def admin(auth_headers):
-    return auth_headers(tenant_id="ops", roles=frozenset({"admin"}))
-
-
-@pytest.fixture
-def viewer(auth_headers):
-    return auth_headers(tenant_id="acme", roles=frozenset({"viewer"}))
 
 
 async def test_an_admin_records_fixings_and_every_role_reads_them_as_decimals(
